@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// dlib's DNN templates are compiled into the shim; without optimisation they run ~100x slower,
+/// so the shim is always built optimised, even in debug builds.
+let dlibFlags: [CXXSetting] = [.unsafeFlags(["-O2"])]
+
+let package = Package(
+    name: "CameoGuard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cameo", targets: ["cameo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        .target(name: "CameoCore"),
+        .target(name: "CameoCrypto", dependencies: ["COpenSSL", "CArgon2", "CameoCore"]),
+        .target(name: "Policy", dependencies: ["CameoCore", "CameoCrypto", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Ledger", dependencies: ["CameoCore", "CameoCrypto"]),
+        .target(name: "Store", dependencies: [
+            "CameoCore", "Ledger", "CameoCrypto",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Identity", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Policy"]),
+        .target(name: "Server", dependencies: [
+            "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+        ]),
+        .executableTarget(name: "cameo", dependencies: [
+            "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Server",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .target(name: "TestSupport", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy"], path: "Tests/TestSupport"),
+        .testTarget(name: "CameoCryptoTests", dependencies: ["CameoCrypto", "TestSupport"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport"], resources: [.copy("Vectors")]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "Server", "TestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ]
+)

@@ -1,0 +1,46 @@
+import CameoCore
+import CameoCrypto
+import Foundation
+import Yams
+
+/// All policies, loaded from one directory of YAML files, validated, with the SHA-256 of
+/// the files' bytes (recorded in every decision so a decision names the rules it used).
+public struct PolicySet: Sendable {
+    /// `security.yaml`.
+    public let security: SecurityPolicy
+    /// Hex SHA-256 over `name\0bytes\0` of every file, in name order.
+    public let hash: String
+    /// The directory the policies came from.
+    public let directory: String
+
+    /// Loads and validates every known file in `directory`.
+    public static func load(directory: String) throws -> PolicySet {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
+            throw PolicyError("policies_missing", "policy directory \(directory) not found; pass --policies DIR or set CAMEO_POLICIES")
+        }
+        var texts: [String: [UInt8]] = [:]
+        func read<T: Decodable>(_ name: String, as: T.Type) throws -> T {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw PolicyError("policy_missing", "\(path) is missing")
+            }
+            texts[name] = [UInt8](data)
+            do {
+                return try YAMLDecoder().decode(T.self, from: String(decoding: data, as: UTF8.self))
+            } catch {
+                throw PolicyError("policy_invalid", "\(name): \(JSONValue.describe(error))")
+            }
+        }
+        let security = try read("security.yaml", as: SecurityPolicy.self)
+        try security.validate()
+        var parts: [[UInt8]] = []
+        for name in texts.keys.sorted() { parts.append(Array(name.utf8) + [0] + texts[name]! + [0]) }
+        return PolicySet(security: security, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
+    }
+
+    /// Finds the policy directory: `$CAMEO_POLICIES`, else `./Policies`.
+    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["CAMEO_POLICIES"] ?? "Policies"
+    }
+}

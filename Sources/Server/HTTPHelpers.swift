@@ -1,0 +1,66 @@
+import CameoCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Small request/response helpers shared by the route files.
+enum HTTP {
+    /// A JSON response with canonical bytes.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) throws -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try CanonicalJSON.encode(value))))
+    }
+
+    /// A JSON response from an `Encodable`.
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        try json(JSONValue.from(value), status: status)
+    }
+
+    /// A plain-text response.
+    static func text(_ s: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: s)))
+    }
+
+    /// Reads at most `limit` bytes of body (413 beyond) and decodes it as `T` (400 for bad JSON,
+    /// 422 for a valid document of the wrong shape).
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch {
+            throw APIError(.contentTooLarge, "body_too_large", "request body exceeds \(limit) bytes")
+        }
+        let bytes = Array(buffer.readableBytesView)
+        guard (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil else {
+            throw APIError(.badRequest, "invalid_json", "request body is not valid JSON")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch let e as any CodedError {
+            throw APIError(.unprocessableContent, e.code, e.message)
+        } catch {
+            throw APIError(.unprocessableContent, "invalid_request", JSONValue.describe(error))
+        }
+    }
+
+    /// An unsigned integer query parameter; `invalid_query` if present but malformed.
+    static func queryUInt(_ request: Request, _ name: String) throws -> UInt64? {
+        guard let raw = request.uri.queryParameters[Substring(name)] else { return nil }
+        guard let v = UInt64(raw) else {
+            throw APIError(.badRequest, "invalid_query", "query parameter \(name) must be a non-negative integer")
+        }
+        return v
+    }
+
+    /// A required unsigned integer query parameter.
+    static func requireUInt(_ request: Request, _ name: String) throws -> UInt64 {
+        guard let v = try queryUInt(request, name) else {
+            throw APIError(.badRequest, "missing_query", "query parameter \(name) is required")
+        }
+        return v
+    }
+}

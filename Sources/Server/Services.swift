@@ -1,0 +1,41 @@
+import CameoCore
+import CameoCrypto
+import Foundation
+import Identity
+import Ledger
+import Policy
+import Store
+
+/// Everything a running node holds open: database, ledger, signing key, policies and the
+/// domain services. The CLI's local verbs and the HTTP server share it.
+public final class Services: Sendable {
+    /// The data directory.
+    public let dataDirectory: DataDirectory
+    /// The SQLite database.
+    public let database: AppDatabase
+    /// The durable ledger.
+    public let ledger: LedgerStore
+    /// Key that signs checkpoints and receipts.
+    public let signingKey: Ed25519PrivateKey
+    /// Validated policies.
+    public let policies: PolicySet
+    /// API keys and authentication.
+    public let apiKeys: APIKeyService
+
+    /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
+    public init(dataDirectory: DataDirectory, policies: PolicySet) throws {
+        guard dataDirectory.exists else {
+            throw StoreError("data_dir_missing", "data directory \(dataDirectory.url.path) does not exist; run `cameo keys init --data-dir \(dataDirectory.url.path)`", kind: .invalidInput)
+        }
+        self.dataDirectory = dataDirectory
+        self.signingKey = try dataDirectory.loadSigningKey()
+        self.database = try AppDatabase(path: dataDirectory.databasePath)
+        self.ledger = try LedgerStore(database: database)
+        self.policies = policies
+        self.apiKeys = APIKeyService(repository: APIKeyRepository(ledger: ledger), hasher: policies.security.hasher,
+                                     cacheTTL: TimeInterval(policies.security.authCacheSeconds))
+    }
+
+    /// The ledger's verification key.
+    public var publicKey: Ed25519PublicKey { signingKey.publicKey }
+}

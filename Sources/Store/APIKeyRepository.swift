@@ -1,0 +1,77 @@
+import CameoCore
+import Foundation
+import GRDB
+import Ledger
+
+/// A stored API key: the public id, role and the argon2id hash of its secret.
+public struct APIKeyRecord: Sendable, Equatable, Codable {
+    public let id: APIKeyID
+    public let name: String
+    public let role: Role
+    /// argon2id PHC string; the secret itself is never stored.
+    public let secretHash: String
+    public let createdAt: Date
+    public var revokedAt: Date?
+    /// The ledger entry that recorded the creation.
+    public var ledgerIndex: UInt64
+
+    /// Creates a record.
+    public init(id: APIKeyID, name: String, role: Role, secretHash: String, createdAt: Date, revokedAt: Date? = nil, ledgerIndex: UInt64 = 0) {
+        self.id = id; self.name = name; self.role = role; self.secretHash = secretHash
+        self.createdAt = createdAt; self.revokedAt = revokedAt; self.ledgerIndex = ledgerIndex
+    }
+
+    init(row: Row) throws {
+        guard let role = Role(rawValue: row["role"]) else { throw StoreError("bad_row", "unknown role in api_keys") }
+        self.init(id: try APIKeyID(row["id"]), name: row["name"], role: role, secretHash: row["secret_hash"],
+                  createdAt: Date(timeIntervalSince1970: row["created_at"]),
+                  revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+                  ledgerIndex: UInt64(row["ledger_index"] as Int64))
+    }
+}
+
+/// API key persistence. Every change is written with its ledger entry in one transaction.
+public struct APIKeyRepository: Sendable {
+    let ledger: LedgerStore
+
+    /// Repository over the ledger's database.
+    public init(ledger: LedgerStore) { self.ledger = ledger }
+
+    /// Inserts `record` together with `entry`; returns the entry's index.
+    public func insert(_ record: APIKeyRecord, entry: LedgerEntry) async throws -> UInt64 {
+        try await ledger.append(entry) { db, index in
+            try db.execute(sql: """
+                INSERT INTO api_keys(id, name, role, secret_hash, created_at, revoked_at, ledger_index)
+                VALUES (?, ?, ?, ?, ?, NULL, ?)
+                """, arguments: [record.id.rawValue, record.name, record.role.rawValue, record.secretHash,
+                                 record.createdAt.timeIntervalSince1970, Int64(index)])
+        }.index
+    }
+
+    /// Marks a key revoked together with `entry`; `not_found` / `already_revoked` otherwise.
+    public func revoke(_ id: APIKeyID, at time: Date, entry: LedgerEntry) async throws -> UInt64 {
+        try await ledger.append(entry) { db, _ in
+            guard let row = try Row.fetchOne(db, sql: "SELECT revoked_at FROM api_keys WHERE id = ?", arguments: [id.rawValue]) else {
+                throw StoreError("api_key_not_found", "no API key \(id)", kind: .notFound)
+            }
+            guard (row["revoked_at"] as Double?) == nil else {
+                throw StoreError("api_key_already_revoked", "API key \(id) is already revoked", kind: .conflict)
+            }
+            try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ?", arguments: [time.timeIntervalSince1970, id.rawValue])
+        }.index
+    }
+
+    /// The key `id`, or nil.
+    public func find(_ id: APIKeyID) throws -> APIKeyRecord? {
+        try ledger.database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE id = ?", arguments: [id.rawValue]).map(APIKeyRecord.init(row:))
+        }
+    }
+
+    /// All keys, oldest first.
+    public func list() throws -> [APIKeyRecord] {
+        try ledger.database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map(APIKeyRecord.init(row:))
+        }
+    }
+}

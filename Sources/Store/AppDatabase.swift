@@ -1,0 +1,74 @@
+import CameoCore
+import Foundation
+import GRDB
+
+/// The SQLite database (GRDB `DatabasePool`, WAL, `synchronous=FULL`) and its migrations.
+/// Callers depend on `any DatabaseWriter` so tests can run the same code on other setups.
+public struct AppDatabase: Sendable {
+    /// The underlying writer.
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")  // an acknowledged write survives power loss
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        config.busyMode = .timeout(10)
+        do {
+            let pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+            self.writer = pool
+        } catch let e as DatabaseError {
+            throw StoreError("database_open_failed", "cannot open \(path): \(e.message ?? "\(e)")")
+        }
+    }
+
+    /// Migrations as ordered code; never edit a published migration, add a new one.
+    public static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1_ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger_entries (
+                    idx INTEGER PRIMARY KEY,      -- leaf index, 0-based, dense
+                    type TEXT NOT NULL,
+                    body BLOB NOT NULL,           -- canonical JSON bytes (the leaf)
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE ledger_nodes (
+                    id INTEGER PRIMARY KEY,       -- NodeID.storageKey (level << 57 | index)
+                    hash BLOB NOT NULL
+                );
+                CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """)
+        }
+        m.registerMigration("v1_api_keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL,    -- argon2id PHC string, never the secret
+                    created_at REAL NOT NULL,
+                    revoked_at REAL,
+                    ledger_index INTEGER NOT NULL
+                );
+                """)
+        }
+        return m
+    }
+
+    /// Value of a `meta` key.
+    public func meta(_ key: String) throws -> String? {
+        try writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Sets a `meta` key if it is absent and returns the stored value.
+    public func metaSetIfAbsent(_ key: String, _ value: String) throws -> String {
+        try writer.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+            return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])!
+        }
+    }
+}

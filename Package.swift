@@ -46,8 +46,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .target(name: "TestSupport", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy"], path: "Tests/TestSupport"),
+        .testTarget(name: "CameoCoreTests", dependencies: ["CameoCore"]),
         .testTarget(name: "CameoCryptoTests", dependencies: ["CameoCrypto", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport"], resources: [.copy("Vectors")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "TestSupport",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -4,9 +4,10 @@ import Foundation
 public enum Base64 {
     /// Encodes bytes.
     public static func encode(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
-    /// Decodes strict base64; nil if malformed.
+    /// Decodes strict, canonical base64; nil if malformed or if unused bits are set (so that
+    /// one byte sequence has exactly one accepted text, which signed formats rely on).
     public static func decode(_ s: String) -> [UInt8]? {
-        guard let d = Data(base64Encoded: s) else { return nil }
+        guard let d = Data(base64Encoded: s), d.base64EncodedString() == s else { return nil }
         return [UInt8](d)
     }
 }

@@ -1,0 +1,34 @@
+# The two commands a new user needs: `make run` and `make test`. Both set up what is missing.
+SWIFT_FLAGS := -Xcxx -O2
+
+.PHONY: setup build release run test test-swift test-cli bench clean
+
+setup:
+	scripts/setup.sh
+
+build: setup
+	swift build $(SWIFT_FLAGS)
+
+release: setup
+	swift build -c release $(SWIFT_FLAGS)
+
+## Set up, build and start the service on ./demo-data (SQLite), port 8080.
+run: release
+	scripts/run-demo.sh
+
+## Set up, build and run every test: the Swift suites, then the CLI auditor round-trip.
+test: setup test-swift test-cli
+
+test-swift:
+	swift build --build-tests $(SWIFT_FLAGS)
+	swift test --skip-build $(SWIFT_FLAGS)
+
+test-cli:
+	swift build $(SWIFT_FLAGS)
+	scripts/test-cli.sh .build/debug/cameo
+
+bench: release
+	.build/release/cameo bench ledger
+
+clean:
+	rm -rf .build

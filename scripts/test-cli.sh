@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# End-to-end test of the auditor CLI contract with the real binary: keys, API keys, export,
+# offline verify (ours, openssl by hand, and an independent Python verifier), tampering,
+# and bad input. Fails on the first unexpected result.
+set -euo pipefail
+BIN=${1:-.build/debug/cameo}
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+D="$T/data"; pass=0
+ok()   { pass=$((pass+1)); }
+die()  { echo "FAIL: $*" >&2; exit 1; }
+expect_fail() { local code=$1; shift; set +e; "$@" >"$T/out" 2>&1; local rc=$?; set -e
+  [ "$rc" -ne 0 ] || die "expected failure: $*"; grep -q "$code" "$T/out" || die "expected '$code' from: $* (got: $(cat "$T/out"))"; ok; }
+
+# bad usage and missing data
+expect_fail "Unexpected argument\|unknown\|Usage" "$BIN" frobnicate
+expect_fail "Unknown option" "$BIN" ledger export --out x --bogus
+expect_fail "data_dir_missing" "$BIN" ledger checkpoint --data-dir "$T/nope"
+for v in serve keys api-key ledger bench "ledger export" "ledger verify" "api-key create"; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
+
+"$BIN" keys init --data-dir "$D" | grep -q "ledger.pub.pem" || die "keys init"; ok
+[ "$(stat -c %a "$D/keys/ledger.pem")" = 600 ] || die "private key mode"; ok
+"$BIN" keys init --data-dir "$D" --json | grep -q '"created":false' || die "keys init idempotent"; ok
+for r in admin auditor service; do "$BIN" api-key create --data-dir "$D" --role $r --name "cli $r" --json > "$T/$r.json"; done
+expect_fail "invalid_role" "$BIN" api-key create --data-dir "$D" --role king --name x
+id=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["id"])' "$T/service.json")
+"$BIN" api-key revoke --data-dir "$D" "$id" --json | grep -q '"ledger_index":3' || die "revoke"; ok
+expect_fail "api_key_already_revoked" "$BIN" api-key revoke --data-dir "$D" "$id"
+! grep -q "$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["token"].split(".")[1])' "$T/admin.json")" "$D/cameo.sqlite" || die "secret stored in plaintext"; ok
+
+"$BIN" ledger export --data-dir "$D" --out "$T/b" --json | grep -q '"size":4' || die "export"; ok
+for f in entries.jsonl checkpoint public.pem README.txt; do [ -s "$T/b/$f" ] || die "bundle lacks $f"; ok; done
+"$BIN" ledger verify "$T/b" | grep -q "^OK: 4 entries" || die "verify"; ok
+python3 scripts/verify_bundle.py "$T/b" >/dev/null || die "independent verifier rejects export"; ok
+expect_fail "export_exists" "$BIN" ledger export --data-dir "$D" --out "$T/b"
+"$BIN" ledger export --data-dir "$D" --out "$T/b2" --size 2 >/dev/null && "$BIN" ledger verify "$T/b2" | grep -q "^OK: 2 entries" || die "export --size"; ok
+( cd "$T/b" && head -n 3 checkpoint > body && tail -n 1 checkpoint | cut -d' ' -f3 | base64 -d | tail -c 64 > sig \
+  && openssl pkeyutl -verify -pubin -inkey public.pem -rawin -in body -sigfile sig >/dev/null ) || die "openssl by hand (README)"; ok
+rm -f "$T/b/body" "$T/b/sig"
+
+"$BIN" ledger prove --data-dir "$D" --index 1 --size 4 --json > "$T/proof.json"
+"$BIN" ledger consistency --data-dir "$D" --from 2 --to 4 --json > "$T/cons.json"
+python3 scripts/verify_bundle.py "$T/b" --proof "$T/proof.json" --consistency "$T/cons.json" >/dev/null || die "proofs rejected by independent verifier"; ok
+"$BIN" ledger checkpoint --data-dir "$D" | head -n 1 | grep -q "cameoguard.local/ledger" || die "checkpoint"; ok
+
+# flipping any byte of checkpoint, and bytes across entries.jsonl, makes verify fail
+flip() { python3 - "$1" "$2" <<'PY'
+import sys; p, i = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[i] ^= 1; open(p, "wb").write(b)
+PY
+}
+n=$(stat -c %s "$T/b/checkpoint")
+for ((i=0; i<n; i++)); do cp -r "$T/b" "$T/t"; flip "$T/t/checkpoint" $i
+  if "$BIN" ledger verify "$T/t" >/dev/null 2>&1; then die "checkpoint byte $i flipped still verifies"; fi; rm -rf "$T/t"; done; ok
+n=$(stat -c %s "$T/b/entries.jsonl")
+for ((i=0; i<n; i+=7)); do cp -r "$T/b" "$T/t"; flip "$T/t/entries.jsonl" $i
+  if "$BIN" ledger verify "$T/t" >/dev/null 2>&1; then die "entries byte $i flipped still verifies"; fi; rm -rf "$T/t"; done; ok
+cp -r "$T/b" "$T/t"; head -n 3 "$T/b/entries.jsonl" > "$T/t/entries.jsonl"
+expect_fail "size_mismatch" "$BIN" ledger verify "$T/t"; rm -rf "$T/t"
+cp -r "$T/b" "$T/t"; rm "$T/t/checkpoint"; expect_fail "bundle_incomplete" "$BIN" ledger verify "$T/t"; rm -rf "$T/t"
+"$BIN" keys init --data-dir "$T/other" >/dev/null
+expect_fail "unknown_signer" "$BIN" ledger verify "$T/b" --public-key "$T/other/keys/ledger.pub.pem"
+set +e; "$BIN" ledger verify "$T/b" --public-key "$T/other/keys/ledger.pub.pem" >/dev/null 2>&1; rc=$?; set -e
+[ "$rc" -eq 1 ] || die "verification failure must exit 1, got $rc"; ok
+
+echo "test-cli: $pass checks passed"

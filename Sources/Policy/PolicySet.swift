@@ -8,6 +8,8 @@ import Yams
 public struct PolicySet: Sendable {
     /// `security.yaml`.
     public let security: SecurityPolicy
+    /// `consent.yaml`.
+    public let consent: ConsentPolicy
     /// Hex SHA-256 over `name\0bytes\0` of every file, in name order.
     public let hash: String
     /// The directory the policies came from.
@@ -34,9 +36,11 @@ public struct PolicySet: Sendable {
         }
         let security = try read("security.yaml", as: SecurityPolicy.self)
         try security.validate()
+        let consent = try read("consent.yaml", as: ConsentPolicy.self)
+        try consent.validate()
         var parts: [[UInt8]] = []
         for name in texts.keys.sorted() { parts.append(Array(name.utf8) + [0] + texts[name]! + [0]) }
-        return PolicySet(security: security, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
+        return PolicySet(security: security, consent: consent, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
     }
 
     /// Finds the policy directory: `$CAMEO_POLICIES`, else `./Policies`.

@@ -2,6 +2,7 @@ import CameoCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Ledger
 import NIOCore
 
 /// Small request/response helpers shared by the route files.
@@ -39,7 +40,15 @@ enum HTTP {
             throw APIError(.badRequest, "invalid_json", "request body is not valid JSON")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .custom { d in
+                let text = try d.singleValueContainer().decode(String.self)
+                guard let date = Timestamp.parse(text) else {
+                    throw CoreError("invalid_timestamp", "\(text.prefix(40).debugDescription) is not an RFC 3339 timestamp")
+                }
+                return date
+            }
+            return try decoder.decode(T.self, from: Data(bytes))
         } catch let e as any CodedError {
             throw APIError(.unprocessableContent, e.code, e.message)
         } catch {

@@ -21,6 +21,8 @@ public final class Services: Sendable {
     public let policies: PolicySet
     /// API keys and authentication.
     public let apiKeys: APIKeyService
+    /// Consent state and checks.
+    public let consent: ConsentStore
 
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
     public init(dataDirectory: DataDirectory, policies: PolicySet) throws {
@@ -34,6 +36,12 @@ public final class Services: Sendable {
         self.policies = policies
         self.apiKeys = APIKeyService(repository: APIKeyRepository(ledger: ledger), hasher: policies.security.hasher,
                                      cacheTTL: TimeInterval(policies.security.authCacheSeconds))
+        self.consent = try ConsentStore(ledger: ledger)
+    }
+
+    /// Signs a statement (receipt, manifest) with the ledger key under the ledger origin.
+    public func sign(_ statement: JSONValue) throws -> SignedStatement {
+        try SignedStatement.sign(statement, keyName: ledger.origin, key: signingKey)
     }
 
     /// The ledger's verification key.

@@ -56,6 +56,46 @@ public struct AppDatabase: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v2_consent") { db in
+            try db.execute(sql: """
+                CREATE TABLE consent_subjects (
+                    id TEXT PRIMARY KEY,
+                    handle TEXT NOT NULL,
+                    external_id TEXT,
+                    likeness TEXT NOT NULL DEFAULT 'unverified',
+                    suspended INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE UNIQUE INDEX consent_subjects_external ON consent_subjects(external_id) WHERE external_id IS NOT NULL;
+                CREATE TABLE consent_follows (
+                    follower TEXT NOT NULL REFERENCES consent_subjects(id),
+                    followee TEXT NOT NULL REFERENCES consent_subjects(id),
+                    PRIMARY KEY (follower, followee)
+                ) WITHOUT ROWID;
+                CREATE TABLE consent_members (
+                    community TEXT NOT NULL,
+                    subject TEXT NOT NULL REFERENCES consent_subjects(id),
+                    PRIMARY KEY (community, subject)
+                ) WITHOUT ROWID;
+                CREATE TABLE consent_grants (
+                    id TEXT PRIMARY KEY,
+                    owner TEXT NOT NULL REFERENCES consent_subjects(id),
+                    body TEXT NOT NULL,            -- the Grant as JSON
+                    created_at REAL NOT NULL,
+                    revoked_at REAL,
+                    ledger_index INTEGER NOT NULL,
+                    revoke_ledger_index INTEGER
+                );
+                CREATE INDEX consent_grants_owner ON consent_grants(owner);
+                -- Every change to consent state, in commit order: the in-memory index is a replay of this.
+                CREATE TABLE consent_events (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL,
+                    body BLOB NOT NULL
+                );
+                """)
+        }
         return m
     }
 

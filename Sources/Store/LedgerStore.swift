@@ -18,7 +18,7 @@ public final class LedgerStore: NodeReader, Sendable {
     public typealias RecordWrite = @Sendable (Database, UInt64) throws -> any Sendable
 
     private struct Pending: Sendable {
-        let entry: [UInt8]
+        let entry: [UInt8]?  // nil: a record ordered with the ledger but not itself audited
         let record: RecordWrite
         let done: @Sendable (Result<(value: any Sendable, index: UInt64), Error>) -> Void
     }
@@ -36,6 +36,7 @@ public final class LedgerStore: NodeReader, Sendable {
     private let state: Mutex<State>
     private let flushQueue = DispatchQueue(label: "cameo.ledger.flush")
     private let maxBatch: Int
+    private let observer = Mutex<(@Sendable (_ values: [any Sendable], _ size: UInt64) -> Void)?>(nil)
 
     /// Opens the ledger in `database`, restoring the right border of the tree from stored nodes.
     public init(database: AppDatabase, origin: String = "cameoguard.local/ledger", maxBatch: Int = 4096) throws {
@@ -59,6 +60,10 @@ public final class LedgerStore: NodeReader, Sendable {
         return try CompactRange(size: size, nodes: nodes)
     }
 
+    /// Hook for several-node deployments to catch up; a single SQLite node is never behind
+    /// its own commits, so this does nothing here.
+    public func refreshIfBehind(_ size: UInt64) throws {}
+
     /// Re-reads the size from the database (after another process appended).
     public func refresh() throws {
         let range = try database.writer.read(Self.loadRange)
@@ -74,11 +79,28 @@ public final class LedgerStore: NodeReader, Sendable {
     /// Appends `entry`, writing `record` in the same transaction; returns the record's value
     /// and the entry's leaf index once both are durable.
     public func append<T: Sendable>(_ entry: LedgerEntry, record: @escaping @Sendable (Database, UInt64) throws -> T) async throws -> (value: T, index: UInt64) {
-        let bytes = try entry.canonicalBytes()
+        let bytes: [UInt8]? = try entry.canonicalBytes()
         let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<(value: any Sendable, index: UInt64), Error>) in
             enqueue(Pending(entry: bytes, record: { db, i in try record(db, i) }, done: { c.resume(with: $0) }))
         }
         return (result.value as! T, result.index)  // the closure above produced a T
+    }
+
+    /// Writes `record` through the same ordered group-commit queue without a ledger entry
+    /// (e.g. a follow edge: ordered with grants, but private data that is not audited).
+    /// Returns the value and the ledger size after the batch it committed in.
+    public func write<T: Sendable>(record: @escaping @Sendable (Database) throws -> T) async throws -> (value: T, size: UInt64) {
+        let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<(value: any Sendable, index: UInt64), Error>) in
+            enqueue(Pending(entry: nil, record: { db, _ in try record(db) }, done: { c.resume(with: $0) }))
+        }
+        return (result.value as! T, result.index)
+    }
+
+    /// Registers the function told, on the commit thread and in commit order, of every
+    /// committed record's value before any writer is acknowledged. Indexes that must reflect
+    /// every acknowledged write (the consent index) hook in here.
+    public func setCommitObserver(_ f: @escaping @Sendable (_ values: [any Sendable], _ size: UInt64) -> Void) {
+        observer.withLock { $0 = f }
     }
 
     /// Appends an entry with no accompanying record.
@@ -127,9 +149,10 @@ public final class LedgerStore: NodeReader, Sendable {
                         var value: (any Sendable)? = nil
                         try db.inSavepoint {
                             value = try item.record(db, index)
+                            guard let entry = item.entry else { return .commit }
                             try db.execute(sql: "INSERT INTO ledger_entries(idx, type, body, created_at) VALUES (?, ?, ?, ?)",
-                                           arguments: [Int64(index), Self.entryType(item.entry), Data(item.entry), now])
-                            for node in next.append(.leaf(item.entry)) {
+                                           arguments: [Int64(index), Self.entryType(entry), Data(entry), now])
+                            for node in next.append(.leaf(entry)) {
                                 try db.execute(sql: "INSERT INTO ledger_nodes(id, hash) VALUES (?, ?)",
                                                arguments: [node.id.storageKey, Data(node.hash.bytes)])
                             }
@@ -143,7 +166,13 @@ public final class LedgerStore: NodeReader, Sendable {
                 }
             }
             state.withLock { $0.range = range }
-            for (i, item) in batch.enumerated() { item.done(results[i]!) }
+            if let notify = observer.withLock({ $0 }) {
+                notify(results.compactMap { r in if case .success(let v)? = r { return v.value } else { return nil } }, range.size)
+            }
+            for (i, item) in batch.enumerated() {
+                // Records without an entry report the ledger size they committed at.
+                if item.entry == nil, case .success(let v)? = results[i] { item.done(.success((v.value, range.size))) } else { item.done(results[i]!) }
+            }
         } catch {
             let failure = StoreError("ledger_commit_failed", "the ledger batch did not commit: \(error)", kind: .unavailable)
             for item in batch { item.done(.failure(failure)) }

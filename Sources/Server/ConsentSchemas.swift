@@ -1,0 +1,32 @@
+import CameoCore
+
+/// JSON schemas of the consent API, for the OpenAPI document.
+enum ConsentSchemas {
+    static let id: JSONValue = ["type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,128}$"]
+    static let idList: JSONValue = ["type": "array", "items": id]
+    static let audience: JSONValue = ["type": "object", "required": ["kind"], "properties": [
+        "kind": ["type": "string", "enum": ["only_me", "approved", "mutuals", "everyone", "community"]],
+        "subjects": idList, "community": id]]
+    static let visibility: JSONValue = ["type": "object", "required": ["kind"], "properties": [
+        "kind": ["type": "string", "enum": ["only_me", "mutuals", "everyone", "community"]], "community": id]]
+    static let label: JSONValue = ["type": "string", "pattern": "^[a-z_]{1,32}$"]
+    static let subjectIn: JSONValue = ["type": "object", "required": ["handle"], "properties": [
+        "id": id, "handle": ["type": "string", "minLength": 1, "maxLength": 64], "external_id": ["type": "string", "minLength": 1, "maxLength": 128]]]
+    static let subject: JSONValue = ["type": "object", "properties": [
+        "id": ["type": "string"], "handle": ["type": "string"], "external_id": ["type": ["string", "null"]],
+        "status": ["type": "object", "properties": ["likeness": ["type": "string"], "suspended": ["type": "boolean"]]]]]
+    static let grantIn: JSONValue = ["type": "object", "required": ["owner", "audience", "uses"], "properties": [
+        "owner": id, "audience": audience, "uses": ["type": "array", "minItems": 1, "items": ["type": "string"]],
+        "forbidden_tags": ["type": "array", "items": label], "preferences": ["type": "string", "maxLength": 2000],
+        "effect": ["type": "string", "enum": ["allow", "block"]], "expires_at": ["type": "string", "format": "date-time"]]]
+    static let signed: JSONValue = ["type": "object", "properties": ["statement": ["type": "object"], "signature": ["type": "object"]]]
+    static let grantOut: JSONValue = ["type": "object", "properties": [
+        "grant": ["type": "object"], "revoked_at": ["type": ["string", "null"]], "ledger_index": ["type": "integer"], "receipt": signed]]
+    static let checkIn: JSONValue = ["type": "object", "required": ["requester", "cameos", "use", "audience"], "properties": [
+        "requester": id, "cameos": ["type": "array", "minItems": 1, "maxItems": 16, "items": id], "use": label,
+        "audience": visibility, "tags": ["type": "array", "items": label], "at_least": ["type": "integer", "minimum": 0]]]
+    static let decision: JSONValue = ["type": "object", "properties": [
+        "decision": ["type": "string", "enum": ["allow", "deny"]], "results": ["type": "array"], "policy_hash": ["type": "string"],
+        "consistency_token": ["type": "integer"], "receipt": signed]]
+    static let token: JSONValue = ["type": "object", "properties": ["consistency_token": ["type": "integer"]]]
+}

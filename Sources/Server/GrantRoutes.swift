@@ -1,0 +1,49 @@
+import CameoCore
+import Consent
+import Foundation
+import Hummingbird
+import Ledger
+import Store
+
+/// Grants: create (on the owner's behalf), read, revoke. Each write is one ledger entry and
+/// answers with its index and a signed receipt.
+enum GrantRoutes {
+    static func register(_ api: APIBuilder, _ s: Services) {
+        let limit = s.policies.security.maxBodyBytes
+        api.add(Endpoint(.post, "/v1/grants", summary: "Create a grant on the owner's behalf", roles: ConsentRoutes.service,
+                         request: ConsentSchemas.grantIn, response: Endpoint.json(201, ConsentSchemas.grantOut), errors: [404])) { req, _, p in
+            let draft = try await HTTP.decode(GrantDraft.self, from: req, limit: limit)
+            let (grant, index) = try await s.consent.createGrant(draft, limits: try s.policies.consent.limits(), actor: p!.actor)
+            let receipt = try s.sign(["kind": "grant.created", "grant": JSONValue.from(grant), "ledger_index": .int(Int64(index))])
+            return try HTTP.json(["grant": JSONValue.from(grant), "revoked_at": .null, "ledger_index": .int(Int64(index)), "receipt": receipt.json], status: .created)
+        }
+        api.add(Endpoint(.get, "/v1/grants/{id}", summary: "A grant and its revocation state", roles: ConsentRoutes.readers,
+                         parameters: [.path("id", "grant id")], response: Endpoint.json(200, ConsentSchemas.grantOut), errors: [404, 422])) { _, ctx, _ in
+            let id = try GrantID(ctx.parameters.require("id"))
+            guard let view = s.consent.grant(id) else { throw APIError(.notFound, "unknown_grant", "no grant \(id)") }
+            return try HTTP.json(json(view))
+        }
+        api.add(Endpoint(.get, "/v1/grants", summary: "An owner's grants, newest first", roles: ConsentRoutes.readers,
+                         parameters: [.init(name: "owner", location: "query", required: true, schema: ConsentSchemas.id, description: "owner subject id")],
+                         response: Endpoint.json(200, ["type": "object", "properties": ["items": ["type": "array", "items": ConsentSchemas.grantOut]]]), errors: [400, 422])) { req, _, _ in
+            guard let raw = req.uri.queryParameters["owner"] else { throw APIError(.badRequest, "missing_query", "query parameter owner is required") }
+            let owner = try SubjectID(String(raw))
+            return try HTTP.json(["items": .array(try s.consent.grants(owner: owner).map(json))])
+        }
+        api.add(Endpoint(.delete, "/v1/grants/{id}", summary: "Revoke a grant; effective on acknowledgement", roles: ConsentRoutes.service,
+                         parameters: [.path("id", "grant id")],
+                         response: Endpoint.json(200, ["type": "object", "properties": ["id": ["type": "string"], "ledger_index": ["type": "integer"], "consistency_token": ["type": "integer"], "receipt": ConsentSchemas.signed]]),
+                         errors: [404, 409, 422])) { _, ctx, p in
+            let id = try GrantID(ctx.parameters.require("id"))
+            let (owner, index) = try await s.consent.revokeGrant(id, actor: p!.actor)
+            let token = Int64(index + 1)
+            let receipt = try s.sign(["kind": "grant.revoked", "grant_id": .string(id.rawValue), "owner": .string(owner.rawValue),
+                                      "ledger_index": .int(Int64(index)), "consistency_token": .int(token)])
+            return try HTTP.json(["id": .string(id.rawValue), "ledger_index": .int(Int64(index)), "consistency_token": .int(token), "receipt": receipt.json])
+        }
+    }
+
+    static func json(_ v: GrantView) throws -> JSONValue {
+        ["grant": try JSONValue.from(v.grant), "revoked_at": v.revokedAt.map { .string(Timestamp.format($0)) } ?? .null]
+    }
+}

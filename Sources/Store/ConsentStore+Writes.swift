@@ -1,0 +1,169 @@
+import CameoCore
+import CameoCrypto
+import Consent
+import Foundation
+import GRDB
+import Ledger
+
+/// A subject as the backend registered it.
+public struct SubjectRecord: Sendable, Codable, Equatable {
+    public let id: SubjectID
+    public let handle: String
+    public let externalID: String?
+    public let status: SubjectStatus
+    enum CodingKeys: String, CodingKey { case id, handle, status; case externalID = "external_id" }
+}
+
+extension ConsentStore {
+    /// Creates or renames a subject (new subjects start `unverified`; likeness status is never
+    /// changed here — only Identity code paths change it).
+    public func upsertSubject(id: SubjectID, handle: String, externalID: String?, now: Date = Date()) async throws -> SubjectRecord {
+        let handle = handle.trimmingCharacters(in: .whitespaces)
+        guard (1...64).contains(handle.count), !handle.contains(where: { $0.isNewline || $0.isWhitespace && $0 != " " }) else {
+            throw StoreError("invalid_handle", "handle must be 1-64 characters on one line", kind: .invalidInput)
+        }
+        if let e = externalID, !(1...128).contains(e.count) {
+            throw StoreError("invalid_external_id", "external_id must be 1-128 characters", kind: .invalidInput)
+        }
+        return try await ledger.write { db -> ConsentCommitResult<SubjectRecord> in
+            if let ext = externalID, let other = try String.fetchOne(db, sql: "SELECT id FROM consent_subjects WHERE external_id = ? AND id != ?", arguments: [ext, id.rawValue]) {
+                throw StoreError("external_id_taken", "external_id already belongs to subject \(other)", kind: .conflict)
+            }
+            let existing = try Row.fetchOne(db, sql: "SELECT likeness, suspended FROM consent_subjects WHERE id = ?", arguments: [id.rawValue])
+            let status = SubjectStatus(likeness: existing.flatMap { LikenessStatus(rawValue: $0["likeness"]) } ?? .unverified,
+                                       suspended: existing.map { ($0["suspended"] as Int) != 0 } ?? false)
+            try db.execute(sql: """
+                INSERT INTO consent_subjects(id, handle, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET handle = excluded.handle, external_id = excluded.external_id, updated_at = excluded.updated_at
+                """, arguments: [id.rawValue, handle, externalID, now.timeIntervalSince1970, now.timeIntervalSince1970])
+            let events: [ConsentEvent] = existing == nil ? [.subjectUpserted(id, status)] : []
+            try Self.log(events, db)
+            return ConsentCommitResult(value: SubjectRecord(id: id, handle: handle, externalID: externalID, status: status), events: events)
+        }.value.value
+    }
+
+    /// Sets a subject's likeness status and suspension (Identity and moderation code paths),
+    /// recording the change in the ledger.
+    public func setStatus(_ id: SubjectID, _ status: SubjectStatus, actor: String, reason: String, now: Date = Date()) async throws -> UInt64 {
+        let entry = try LedgerEntry(type: "subject.status", time: now, actor: actor, subject: id.rawValue,
+                                    payload: ["likeness": .string(status.likeness.rawValue), "suspended": .bool(status.suspended), "reason": .string(reason)])
+        return try await ledger.append(entry) { db, _ -> ConsentCommitResult<Void> in
+            guard let row = try Row.fetchOne(db, sql: "SELECT likeness FROM consent_subjects WHERE id = ?", arguments: [id.rawValue]) else {
+                throw StoreError("unknown_subject", "no subject \(id)", kind: .notFound)
+            }
+            if (row["likeness"] as String) == LikenessStatus.erased.rawValue && status.likeness != .erased {
+                throw StoreError("subject_erased", "subject \(id) was erased; its likeness cannot be restored", kind: .conflict)
+            }
+            try db.execute(sql: "UPDATE consent_subjects SET likeness = ?, suspended = ?, updated_at = ? WHERE id = ?",
+                           arguments: [status.likeness.rawValue, status.suspended ? 1 : 0, now.timeIntervalSince1970, id.rawValue])
+            let events: [ConsentEvent] = [.subjectUpserted(id, status)]
+            try Self.log(events, db)
+            return ConsentCommitResult(value: (), events: events)
+        }.index
+    }
+
+    /// Adds (`on`) or removes a follow edge; returns the ledger size it committed at.
+    public func setFollow(follower: SubjectID, followee: SubjectID, on: Bool) async throws -> UInt64 {
+        guard follower != followee else { throw StoreError("invalid_relationship", "a subject cannot follow itself", kind: .invalidInput) }
+        return try await ledger.write { db -> ConsentCommitResult<Void> in
+            try Self.requireSubjects([follower, followee], db)
+            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM consent_follows WHERE follower = ? AND followee = ?", arguments: [follower.rawValue, followee.rawValue]) ?? false
+            guard exists != on else { return ConsentCommitResult(value: (), events: []) }  // idempotent
+            if on {
+                try db.execute(sql: "INSERT INTO consent_follows(follower, followee) VALUES (?, ?)", arguments: [follower.rawValue, followee.rawValue])
+            } else {
+                try db.execute(sql: "DELETE FROM consent_follows WHERE follower = ? AND followee = ?", arguments: [follower.rawValue, followee.rawValue])
+            }
+            let events: [ConsentEvent] = [on ? .follow(follower: follower, followee: followee) : .unfollow(follower: follower, followee: followee)]
+            try Self.log(events, db)
+            return ConsentCommitResult(value: (), events: events)
+        }.size
+    }
+
+    /// Adds (`on`) or removes a community member; returns the ledger size it committed at.
+    public func setMember(_ community: CommunityID, _ subject: SubjectID, on: Bool) async throws -> UInt64 {
+        try await ledger.write { db -> ConsentCommitResult<Void> in
+            try Self.requireSubjects([subject], db)
+            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM consent_members WHERE community = ? AND subject = ?", arguments: [community.rawValue, subject.rawValue]) ?? false
+            guard exists != on else { return ConsentCommitResult(value: (), events: []) }
+            if on {
+                try db.execute(sql: "INSERT INTO consent_members(community, subject) VALUES (?, ?)", arguments: [community.rawValue, subject.rawValue])
+            } else {
+                try db.execute(sql: "DELETE FROM consent_members WHERE community = ? AND subject = ?", arguments: [community.rawValue, subject.rawValue])
+            }
+            let events: [ConsentEvent] = [on ? .joined(community, member: subject) : .left(community, member: subject)]
+            try Self.log(events, db)
+            return ConsentCommitResult(value: (), events: events)
+        }.size
+    }
+
+    /// Creates a grant from `draft` under `limits`; one ledger entry, which commits to the
+    /// grant's content (the approved list and preferences only as SHA-256 commitments).
+    public func createGrant(_ draft: GrantDraft, limits: ConsentLimits, actor: String, now: Date = Date()) async throws -> (grant: Grant, ledgerIndex: UInt64) {
+        let grant = try Grant.make(draft, id: GrantID.random(), now: now, limits: limits)
+        try prevalidate(.grantCreated(grant))
+        let entry = try LedgerEntry(type: "grant.created", time: now, actor: actor, subject: grant.id.rawValue, payload: Self.grantPayload(grant))
+        let body = String(decoding: try JSONEncoder().encode(grant), as: UTF8.self)
+        let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
+            var subjects = [grant.owner]
+            if case .approved(let list) = grant.audience { subjects += list }
+            try Self.requireSubjects(subjects, db)
+            try db.execute(sql: "INSERT INTO consent_grants(id, owner, body, created_at, ledger_index) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [grant.id.rawValue, grant.owner.rawValue, body, now.timeIntervalSince1970, Int64(index)])
+            let events: [ConsentEvent] = [.grantCreated(grant)]
+            try Self.log(events, db)
+            return ConsentCommitResult(value: (), events: events)
+        }
+        return (grant, result.index)
+    }
+
+    /// Revokes a grant. When this returns, every later check on this node denies under it.
+    public func revokeGrant(_ id: GrantID, actor: String, now: Date = Date()) async throws -> (owner: SubjectID, ledgerIndex: UInt64) {
+        guard let grant = withIndex({ index, _ in index.grant(id: id) }) else {
+            throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
+        }
+        let entry = try LedgerEntry(type: "grant.revoked", time: now, actor: actor, subject: id.rawValue, payload: ["owner": .string(grant.owner.rawValue)])
+        let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
+            guard let row = try Row.fetchOne(db, sql: "SELECT revoked_at FROM consent_grants WHERE id = ?", arguments: [id.rawValue]) else {
+                throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
+            }
+            guard (row["revoked_at"] as Double?) == nil else {
+                throw StoreError("grant_already_revoked", "grant \(id) is already revoked", kind: .conflict)
+            }
+            try db.execute(sql: "UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE id = ?",
+                           arguments: [now.timeIntervalSince1970, Int64(index), id.rawValue])
+            let events: [ConsentEvent] = [.grantRevoked(id, at: now)]
+            try Self.log(events, db)
+            return ConsentCommitResult(value: (), events: events)
+        }
+        return (grant.owner, result.index)
+    }
+
+    static func requireSubjects(_ ids: [SubjectID], _ db: Database) throws {
+        for id in Set(ids) where try !(Bool.fetchOne(db, sql: "SELECT 1 FROM consent_subjects WHERE id = ?", arguments: [id.rawValue]) ?? false) {
+            throw StoreError("unknown_subject", "no subject \(id); register it with POST /v1/subjects first", kind: .notFound)
+        }
+    }
+
+    static func grantPayload(_ g: Grant) -> [String: JSONValue] {
+        var audience: [String: JSONValue] = ["kind": .string(g.audience.kind)]
+        switch g.audience {
+        case .approved(let list):
+            audience["count"] = .int(Int64(list.count))
+            audience["sha256"] = .string(SHA256.hex(Array(list.map(\.rawValue).sorted().joined(separator: "\n").utf8)))
+        case .community(let c): audience["community"] = .string(c.rawValue)
+        default: break
+        }
+        return ["owner": .string(g.owner.rawValue), "audience": .object(audience), "effect": .string(g.effect.rawValue),
+                "uses": .array(g.uses.map(\.rawValue).sorted().map { .string($0) }),
+                "forbidden_tags": .array(g.forbiddenTags.map(\.rawValue).sorted().map { .string($0) }),
+                "preferences_sha256": .string(SHA256.hex(Array(g.preferences.utf8))),
+                "expires_at": g.expiresAt.map { .string(Timestamp.format($0)) } ?? .null]
+    }
+}
+
+/// A record write's value together with the consent events it committed.
+struct ConsentCommitResult<T: Sendable>: Sendable, CarriesConsentEvents {
+    let value: T
+    let events: [ConsentEvent]
+}

@@ -24,6 +24,16 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .target(name: "CameoCore"),
+        .target(
+            name: "CDlib",
+            cxxSettings: dlibFlags,
+            linkerSettings: [
+                .linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack"),
+                // The shim decodes JPEG/PNG itself (strict: truncated files are errors); both come with libdlib-dev.
+                .linkedLibrary("jpeg"), .linkedLibrary("png"),
+            ]
+        ),
+        .target(name: "FaceMatch", dependencies: ["CDlib", "CameoCore"]),
         .target(name: "CameoCrypto", dependencies: ["COpenSSL", "CArgon2", "CameoCore"]),
         .target(name: "Consent", dependencies: ["CameoCore"]),
         .target(name: "Policy", dependencies: ["CameoCore", "CameoCrypto", "Consent", .product(name: "Yams", package: "Yams")]),
@@ -48,6 +58,7 @@ let package = Package(
         ]),
         .target(name: "TestSupport", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent"], path: "Tests/TestSupport"),
         .testTarget(name: "CameoCoreTests", dependencies: ["CameoCore"]),
+        .testTarget(name: "FaceMatchTests", dependencies: ["FaceMatch", "CameoCore"]),
         .testTarget(name: "ConsentTests", dependencies: ["Consent", "CameoCore"]),
         .testTarget(name: "CameoCryptoTests", dependencies: ["CameoCrypto", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -55,5 +66,6 @@ let package = Package(
             "Server", "TestSupport", "Consent", "Ledger", "Store", "CameoCrypto",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

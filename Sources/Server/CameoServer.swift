@@ -10,8 +10,15 @@ public enum CameoServer {
     /// The service version reported in `/openapi.json` and `/healthz`.
     public static let version = "0.1.0"
 
+    /// Every documented endpoint with the roles it admits (nil: public), for authorization tests and docs.
+    public static func routeTable(_ s: Services) -> [(method: String, path: String, roles: Set<Role>?)] {
+        build(s).endpoints.map { ($0.method.rawValue, $0.path, $0.roles) }
+    }
+
     /// Builds the router (also used directly by in-process tests).
-    public static func router(_ s: Services) -> Router<AppContext> {
+    public static func router(_ s: Services) -> Router<AppContext> { build(s).router }
+
+    static func build(_ s: Services) -> (router: Router<AppContext>, endpoints: [Endpoint]) {
         _ = ServerMetrics.registry
         let router = Router(context: AppContext.self)
         router.add(middleware: MetricsMiddleware())
@@ -45,7 +52,7 @@ public enum CameoServer {
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: documentBytes)))
         }
-        return router
+        return (router, api.endpoints)
     }
 
     static let openAPIEndpoint = Endpoint(.get, "/openapi.json", summary: "This OpenAPI 3.1 document", roles: nil,

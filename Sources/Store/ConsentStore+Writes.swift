@@ -102,6 +102,9 @@ extension ConsentStore {
     public func createGrant(_ draft: GrantDraft, limits: ConsentLimits, actor: String, now: Date = Date()) async throws -> (grant: Grant, ledgerIndex: UInt64) {
         let grant = try Grant.make(draft, id: GrantID.random(), now: now, limits: limits)
         try prevalidate(.grantCreated(grant))
+        if let twin = liveTwin(of: grant, now: now) {
+            throw StoreError("duplicate_grant", "owner \(grant.owner) already has the identical live grant \(twin)", kind: .conflict)
+        }
         let entry = try LedgerEntry(type: "grant.created", time: now, actor: actor, subject: grant.id.rawValue, payload: Self.grantPayload(grant))
         let body = String(decoding: try JSONEncoder().encode(grant), as: UTF8.self)
         let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
@@ -137,6 +140,18 @@ extension ConsentStore {
             return ConsentCommitResult(value: (), events: events)
         }
         return (grant.owner, result.index)
+    }
+
+    /// A live grant of the same owner with the same terms (a client retry, or a double click).
+    func liveTwin(of g: Grant, now: Date) -> GrantID? {
+        withIndex { index, _ in
+            index.grants(owner: g.owner).first { o in
+                o.audience == g.audience && o.uses == g.uses && o.forbiddenTags == g.forbiddenTags && o.effect == g.effect
+                    && o.preferences == g.preferences && index.revocationTime(of: o.id) == nil && !o.isExpired(at: now)
+                    && (o.expiresAt == nil) == (g.expiresAt == nil)
+                    && abs((o.expiresAt ?? now).timeIntervalSince(g.expiresAt ?? now)) < 1
+            }?.id
+        }
     }
 
     static func requireSubjects(_ ids: [SubjectID], _ db: Database) throws {

@@ -160,12 +160,24 @@ import TestSupport
                 (.delete, "/v1/grants/grt_missing", nil, .notFound, "unknown_grant"),
                 (.post, "/v1/consent/check", #"{"requester":"\#(p.bob)","cameos":["\#(p.alice)"],"use":"generate","audience":{"kind":"only_me"},"at_least":999999}"#, .conflict, "stale"),
             ]
+            _ = try await c.call(.post, "/v1/grants", token: node.service, json: #"{"owner":"\#(p.alice)","audience":{"kind":"mutuals"},"uses":["remix"]}"#)
             let before = node.services.ledger.size
+            let dup = try await c.call(.post, "/v1/grants", token: node.service, json: #"{"owner":"\#(p.alice)","audience":{"kind":"mutuals"},"uses":["remix"]}"#)
+            #expect(dup.status == .conflict && dup.body["error"]?["code"] == "duplicate_grant")
+            let moderator = try await node.services.apiKeys.create(name: "mod", role: .moderator, actor: "test").token
+            #expect(try await c.call(.post, "/v1/grants", token: moderator, json: #"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"]}"#).status == .forbidden)
+            let tooMany = (0..<17).map { "\"sub_x\($0)\"" }.joined(separator: ",")
+            let big = try await c.call(.post, "/v1/consent/check", token: node.service, json: #"{"requester":"\#(p.bob)","cameos":[\#(tooMany)],"use":"generate","audience":{"kind":"only_me"}}"#)
+            #expect(big.status.code == 413 || big.status.code == 422, "\(big.text)")
+            #expect(big.body["error"]?["code"] == "too_many_cameos")
+            #expect(try await c.call(.get, "/v1/grants/bad%20id", token: node.service).status == .unprocessableContent)
+            let afterSetup = node.services.ledger.size
             for (m, path, body, status, code) in cases {
                 let r = try await c.call(m, path, token: node.service, json: body)
                 #expect(r.status == status && r.body["error"]?["code"]?.stringValue == code, "\(path) \(body?.prefix(60) ?? "") → \(r.status) \(r.text.prefix(160))")
             }
-            #expect(node.services.ledger.size == before)  // nothing half-written
+            #expect(before + 1 == afterSetup)  // the moderator key; nothing from the rejected writes
+            #expect(node.services.ledger.size == afterSetup)  // nothing half-written
             #expect(try await c.call(.post, "/v1/consent/check", token: node.auditor, json: "{}").status == .forbidden)
         }
     }

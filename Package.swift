@@ -43,9 +43,9 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Identity", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Policy"]),
+        .target(name: "Identity", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Policy", "FaceMatch"]),
         .target(name: "Server", dependencies: [
-            "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent",
+            "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent", "FaceMatch",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

@@ -7,7 +7,7 @@ public struct IdentityError: CodedError {
     public let kind: ErrorKind
 
     /// Creates an error with a stable `code`.
-    public init(_ code: String, _ message: String, kind: ErrorKind) {
+    public init(_ code: String, _ message: String, kind: ErrorKind = .invalidInput) {
         self.code = code
         self.message = message
         self.kind = kind

@@ -26,7 +26,7 @@ public final class InMemoryTree: NodeReader, @unchecked Sendable {
         }
     }
 
-    public func hashes(of ids: Set<NodeID>) throws -> [NodeID: TreeHash] {
+    public func hashes(of ids: [NodeID]) throws -> [NodeID: TreeHash] {
         try lock.withLock {
             var out: [NodeID: TreeHash] = [:]
             for id in ids {

@@ -1,8 +1,8 @@
 /// Reads stored perfect-subtree hashes. One call per proof, so a database-backed reader can
 /// fetch every node a proof needs in a single query.
 public protocol NodeReader: Sendable {
-    /// The hashes of `ids`; throws if any is missing.
-    func hashes(of ids: Set<NodeID>) throws -> [NodeID: TreeHash]
+    /// The hashes of `ids` (distinct); throws if any is missing.
+    func hashes(of ids: [NodeID]) throws -> [NodeID: TreeHash]
 }
 
 /// Builds RFC 9162 inclusion and consistency proofs from stored perfect subtrees in two steps:
@@ -35,7 +35,8 @@ public struct ProofBuilder: Sendable {
     }
 
     private func hashes(of ranges: [ProofPlan.Range]) throws -> [TreeHash] {
-        var needed = Set<NodeID>()
+        var needed: [NodeID] = []
+        needed.reserveCapacity(2 * ranges.count + 8)
         for r in ranges { ProofPlan.decompose(r, into: &needed) }
         let stored = try reader.hashes(of: needed)
         return try ranges.map { try fold($0, stored) }
@@ -68,26 +69,48 @@ enum ProofPlan {
     }
 
     /// PATH(m, D[start:end]) as the ranges whose MTH form the proof, leaf side first.
+    /// (The RFC's recursion, unrolled: siblings are found top-down, then reversed.)
     static func inclusionRanges(_ m: UInt64, _ start: UInt64, _ end: UInt64) -> [Range] {
-        let n = end - start
-        if n <= 1 { return [] }
-        let k = largestPowerOfTwoBelow(n)
-        if m < k { return inclusionRanges(m, start, start + k) + [Range(start: start + k, end: end)] }
-        return inclusionRanges(m - k, start + k, end) + [Range(start: start, end: start + k)]
+        var out: [Range] = []
+        out.reserveCapacity(64)
+        var (m, start, end) = (m, start, end)
+        while end - start > 1 {
+            let k = largestPowerOfTwoBelow(end - start)
+            if m < k {
+                out.append(Range(start: start + k, end: end)); end = start + k
+            } else {
+                out.append(Range(start: start, end: start + k)); m -= k; start += k
+            }
+        }
+        return out.reversed()
     }
 
-    /// SUBPROOF(m, D[start:end], b) as ranges.
+    /// SUBPROOF(m, D[start:end], b) as ranges, unrolled the same way.
     static func subproofRanges(_ m: UInt64, _ start: UInt64, _ end: UInt64, _ b: Bool) -> [Range] {
-        let n = end - start
-        if m == n { return b ? [] : [Range(start: start, end: end)] }
-        let k = largestPowerOfTwoBelow(n)
-        if m <= k { return subproofRanges(m, start, start + k, b) + [Range(start: start + k, end: end)] }
-        return subproofRanges(m - k, start + k, end, false) + [Range(start: start, end: start + k)]
+        var out: [Range] = []
+        out.reserveCapacity(64)
+        var (m, start, end, b) = (m, start, end, b)
+        while true {
+            if m == end - start {
+                if !b { out.append(Range(start: start, end: end)) }
+                break
+            }
+            let k = largestPowerOfTwoBelow(end - start)
+            if m <= k {
+                out.append(Range(start: start + k, end: end)); end = start + k
+            } else {
+                out.append(Range(start: start, end: start + k)); m -= k; start += k; b = false
+            }
+        }
+        return out.reversed()
     }
 
     /// Adds the perfect subtrees whose hashes determine `r`'s MTH.
-    static func decompose(_ r: Range, into out: inout Set<NodeID>) {
-        if let id = r.perfectNode { out.insert(id); return }
+    static func decompose(_ r: Range, into out: inout [NodeID]) {
+        if let id = r.perfectNode {
+            if !out.contains(id) { out.append(id) }
+            return
+        }
         let k = largestPowerOfTwoBelow(r.end - r.start)
         decompose(Range(start: r.start, end: r.start + k), into: &out)
         decompose(Range(start: r.start + k, end: r.end), into: &out)

@@ -10,6 +10,10 @@ public struct PolicySet: Sendable {
     public let security: SecurityPolicy
     /// `consent.yaml`.
     public let consent: ConsentPolicy
+    /// `matching.yaml`.
+    public let matching: MatchingPolicy
+    /// `identity.yaml`.
+    public let identity: IdentityPolicy
     /// Hex SHA-256 over `name\0bytes\0` of every file, in name order.
     public let hash: String
     /// The directory the policies came from.
@@ -38,9 +42,13 @@ public struct PolicySet: Sendable {
         try security.validate()
         let consent = try read("consent.yaml", as: ConsentPolicy.self)
         try consent.validate()
+        let matching = try read("matching.yaml", as: MatchingPolicy.self)
+        try matching.validate()
+        let identity = try read("identity.yaml", as: IdentityPolicy.self)
+        try identity.validate()
         var parts: [[UInt8]] = []
         for name in texts.keys.sorted() { parts.append(Array(name.utf8) + [0] + texts[name]! + [0]) }
-        return PolicySet(security: security, consent: consent, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
+        return PolicySet(security: security, consent: consent, matching: matching, identity: identity, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
     }
 
     /// Finds the policy directory: `$CAMEO_POLICIES`, else `./Policies`.

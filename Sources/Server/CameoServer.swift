@@ -44,6 +44,7 @@ public enum CameoServer {
         LedgerRoutes.register(api, s)
         AdminRoutes.register(api, s)
         ConsentRoutes.register(api, s)
+        IdentityRoutes.register(api, s)
 
         let document = OpenAPIDocument.build(api.endpoints + [openAPIEndpoint], version: version)
         let documentBytes = (try? CanonicalJSON.encode(document)) ?? []

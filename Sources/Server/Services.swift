@@ -23,9 +23,11 @@ public final class Services: Sendable {
     public let apiKeys: APIKeyService
     /// Consent state and checks.
     public let consent: ConsentStore
+    /// Likeness verification, enrollment and erasure (and the face runtime).
+    public let likenesses: LikenessService
 
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
-    public init(dataDirectory: DataDirectory, policies: PolicySet) throws {
+    public init(dataDirectory: DataDirectory, policies: PolicySet, modelsDirectory: URL? = nil) throws {
         guard dataDirectory.exists else {
             throw StoreError("data_dir_missing", "data directory \(dataDirectory.url.path) does not exist; run `cameo keys init --data-dir \(dataDirectory.url.path)`", kind: .invalidInput)
         }
@@ -37,7 +39,13 @@ public final class Services: Sendable {
         self.apiKeys = APIKeyService(repository: APIKeyRepository(ledger: ledger), hasher: policies.security.hasher,
                                      cacheTTL: TimeInterval(policies.security.authCacheSeconds))
         self.consent = try ConsentStore(ledger: ledger)
+        self.likenesses = try LikenessService(store: LikenessStore(ledger: ledger, masterKey: dataDirectory.loadMasterKey()), consent: consent,
+                                              faces: FaceRuntime(modelsDirectory: modelsDirectory, matching: policies.matching),
+                                              policy: policies.identity)
     }
+
+    /// The face runtime.
+    public var faces: FaceRuntime { likenesses.faces }
 
     /// Signs a statement (receipt, manifest) with the ledger key under the ledger origin.
     public func sign(_ statement: JSONValue) throws -> SignedStatement {

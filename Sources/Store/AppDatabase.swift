@@ -14,6 +14,7 @@ public struct AppDatabase: Sendable {
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")  // an acknowledged write survives power loss
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA secure_delete = ON")  // erased keys are zeroed on disk, not left in free pages
         }
         config.busyMode = .timeout(10)
         do {
@@ -93,6 +94,44 @@ public struct AppDatabase: Sendable {
                     seq INTEGER PRIMARY KEY AUTOINCREMENT,
                     type TEXT NOT NULL,
                     body BLOB NOT NULL
+                );
+                """)
+        }
+        m.registerMigration("v3_identity") { db in
+            try db.execute(sql: """
+                CREATE TABLE liveness_challenges (
+                    id TEXT PRIMARY KEY,
+                    subject TEXT NOT NULL REFERENCES consent_subjects(id),
+                    poses TEXT NOT NULL,
+                    nonce_hash TEXT NOT NULL,
+                    issued_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    used_at REAL
+                );
+                -- Per-subject data keys, wrapped with the node's master key. Deleting a row crypto-shreds the likeness.
+                CREATE TABLE subject_keys (
+                    subject TEXT PRIMARY KEY REFERENCES consent_subjects(id),
+                    wrapped_key BLOB NOT NULL
+                );
+                CREATE TABLE likenesses (
+                    subject TEXT PRIMARY KEY REFERENCES consent_subjects(id),
+                    descriptor_ct BLOB NOT NULL,     -- AES-256-GCM(subject key, salt16 || 128 x float32 LE)
+                    chip_ct BLOB NOT NULL,           -- AES-256-GCM(subject key, RGB chip)
+                    chip_width INTEGER NOT NULL,
+                    chip_height INTEGER NOT NULL,
+                    commitment TEXT NOT NULL,        -- SHA-256(salt || descriptor), as in the ledger
+                    enrolled_at REAL NOT NULL,
+                    ledger_index INTEGER NOT NULL,
+                    erased_at REAL
+                );
+                CREATE TABLE likeness_reviews (
+                    id TEXT PRIMARY KEY,
+                    subject TEXT NOT NULL,
+                    conflicting_subject TEXT NOT NULL,
+                    distance REAL NOT NULL,
+                    created_at REAL NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'open',
+                    ledger_index INTEGER NOT NULL
                 );
                 """)
         }

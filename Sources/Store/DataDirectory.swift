@@ -20,6 +20,21 @@ public struct DataDirectory: Sendable {
     /// The ledger verification key.
     public var publicKeyPath: String { url.appendingPathComponent("keys/ledger.pub.pem").path }
 
+    /// The master key that wraps per-subject likeness keys (32 random bytes, 0600).
+    public var masterKeyPath: String { url.appendingPathComponent("keys/master.key").path }
+
+    /// Loads the master key, creating it on first use.
+    public func loadMasterKey() throws -> [UInt8] {
+        if let data = FileManager.default.contents(atPath: masterKeyPath) {
+            guard data.count == 32 else { throw StoreError("master_key_invalid", "\(masterKeyPath) must hold 32 bytes") }
+            return [UInt8](data)
+        }
+        try create()
+        let key = secureRandomBytes(32)
+        try writeAtomically(key, to: masterKeyPath, mode: 0o600)
+        return key
+    }
+
     /// Whether the directory exists.
     public var exists: Bool {
         var isDir: ObjCBool = false

@@ -36,6 +36,7 @@ public final class LedgerStore: NodeReader, Sendable {
     private let state: Mutex<State>
     private let flushQueue = DispatchQueue(label: "cameo.ledger.flush")
     private let maxBatch: Int
+    private let nodes: NodeTable
     private let observer = Mutex<(@Sendable (_ values: [any Sendable], _ size: UInt64) -> Void)?>(nil)
 
     /// Opens the ledger in `database`, restoring the right border of the tree from stored nodes.
@@ -43,6 +44,7 @@ public final class LedgerStore: NodeReader, Sendable {
         self.database = database
         self.origin = try database.metaSetIfAbsent("ledger_origin", origin)
         self.maxBatch = maxBatch
+        self.nodes = NodeTable(database: database)
         let range = try database.writer.read(Self.loadRange)
         self.state = Mutex(State(range: range))
     }
@@ -195,8 +197,8 @@ public final class LedgerStore: NodeReader, Sendable {
         }
     }
 
-    public func hashes(of ids: Set<NodeID>) throws -> [NodeID: TreeHash] {
-        try NodeTable(database: database).hashes(of: ids)
+    public func hashes(of ids: [NodeID]) throws -> [NodeID: TreeHash] {
+        try nodes.hashes(of: ids)
     }
 
     /// A signed checkpoint for `size` (default: the current size).

@@ -1,24 +1,54 @@
 import Foundation
 import GRDB
 import Ledger
+import Synchronization
 
-/// The `ledger_nodes` table as a `NodeReader`: one `IN (…)` query per proof.
-public struct NodeTable: NodeReader {
+/// The `ledger_nodes` table as a `NodeReader`: one cached `IN (…)` statement per proof, and
+/// an in-memory cache of high nodes (level ≥ 8: at most n/256 of them, immutable once
+/// written), so a proof at 10M entries reads only the few low nodes near its leaf.
+public final class NodeTable: NodeReader, Sendable {
     let database: AppDatabase
+    private let cache = Mutex<[NodeID: TreeHash]>([:])
+    static let batch = 64
+    static let cachedLevel = 8
+    static let sql = "SELECT id, hash FROM ledger_nodes WHERE id IN (\(databaseQuestionMarks(count: batch)))"
 
     /// Reader over `database`.
     public init(database: AppDatabase) { self.database = database }
 
-    public func hashes(of ids: Set<NodeID>) throws -> [NodeID: TreeHash] {
-        let keys = ids.map(\.storageKey)
-        let rows = try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, hash FROM ledger_nodes WHERE id IN (\(databaseQuestionMarks(count: keys.count)))",
-                             arguments: StatementArguments(keys))
-        }
+    public func hashes(of ids: [NodeID]) throws -> [NodeID: TreeHash] {
         var out: [NodeID: TreeHash] = [:]
-        out.reserveCapacity(rows.count)
-        for row in rows {
-            out[NodeID(storageKey: row[0])] = try TreeHash([UInt8](row[1] as Data))
+        out.reserveCapacity(ids.count)
+        var missing: [Int64] = []
+        cache.withLock { c in
+            for id in ids {
+                if let h = c[id] { out[id] = h } else { missing.append(id.storageKey) }
+            }
+        }
+        if !missing.isEmpty {
+            var fetched: [(NodeID, TreeHash)] = []
+            try database.writer.read { db in
+                let stmt = try db.cachedStatement(sql: Self.sql)
+                var start = 0
+                while start < missing.count {
+                    let chunk = missing[start..<min(start + Self.batch, missing.count)]
+                    var args = Array(chunk)
+                    args += Array(repeating: -1, count: Self.batch - args.count)
+                    let rows = try Row.fetchCursor(stmt, arguments: StatementArguments(args))
+                    while let row = try rows.next() {
+                        let id = NodeID(storageKey: row[0])
+                        let hash = try row.withUnsafeData(atIndex: 1) { d -> TreeHash in try TreeHash([UInt8](d ?? Data())) }
+                        fetched.append((id, hash))
+                    }
+                    start += Self.batch
+                }
+            }
+            cache.withLock { c in
+                for (id, h) in fetched {
+                    out[id] = h
+                    if id.level >= Self.cachedLevel { c[id] = h }
+                }
+            }
         }
         guard out.count == ids.count else {
             throw LedgerError("missing_node", "\(ids.count - out.count) tree node(s) are not stored", kind: .integrity)

@@ -1,0 +1,216 @@
+import CameoCore
+import CameoCrypto
+import Consent
+import Foundation
+import GRDB
+import Ledger
+
+/// An enrolled likeness as stored (the descriptor and chip stay encrypted unless asked for).
+public struct LikenessRecord: Sendable, Equatable {
+    public let subject: SubjectID
+    public let commitment: String
+    public let enrolledAt: Date
+    public let ledgerIndex: UInt64
+    public let erasedAt: Date?
+}
+
+/// Enrolled likenesses, encrypted at rest with a per-subject AES-256 key that is itself
+/// wrapped by the node's master key; erasure destroys the subject key (crypto-shredding).
+/// Descriptors never enter the ledger: entries carry a salted SHA-256 commitment.
+public final class LikenessStore: Sendable {
+    let ledger: LedgerStore
+    private let masterKey: [UInt8]
+
+    /// Store over `ledger`'s database with the node's `masterKey`.
+    public init(ledger: LedgerStore, masterKey: [UInt8]) {
+        self.ledger = ledger
+        self.masterKey = masterKey
+    }
+
+    // MARK: challenges
+
+    /// Records an issued challenge (only the nonce hash is kept).
+    public func saveChallenge(_ c: ChallengeRow) throws {
+        try ledger.database.writer.write { db in
+            try ConsentStore.requireSubjects([c.subject], db)
+            try db.execute(sql: "INSERT INTO liveness_challenges(id, subject, poses, nonce_hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [c.id.rawValue, c.subject.rawValue, c.poses.joined(separator: ","), c.nonceHash,
+                                       c.issuedAt.timeIntervalSince1970, c.expiresAt.timeIntervalSince1970])
+        }
+    }
+
+    /// Marks challenge `id` of `subject` used and returns it; a challenge answers once, whatever
+    /// the outcome. `unknown_challenge` (404) or `challenge_used` (409) otherwise.
+    public func consumeChallenge(_ id: ChallengeID, subject: SubjectID, now: Date) throws -> ChallengeRow {
+        try ledger.database.writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM liveness_challenges WHERE id = ? AND subject = ?", arguments: [id.rawValue, subject.rawValue]) else {
+                throw StoreError("unknown_challenge", "no challenge \(id) for subject \(subject)", kind: .notFound)
+            }
+            guard (row["used_at"] as Double?) == nil else {
+                throw StoreError("challenge_used", "challenge \(id) was already answered; request a new one", kind: .conflict)
+            }
+            try db.execute(sql: "UPDATE liveness_challenges SET used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id.rawValue])
+            return ChallengeRow(id: id, subject: subject, poses: (row["poses"] as String).split(separator: ",").map(String.init),
+                                nonceHash: row["nonce_hash"], issuedAt: Date(timeIntervalSince1970: row["issued_at"]),
+                                expiresAt: Date(timeIntervalSince1970: row["expires_at"]))
+        }
+    }
+
+    // MARK: enrollment
+
+    /// Enrolls `descriptor` and `chip` for `subject`, sets its likeness status to verified, and
+    /// appends a `likeness.verified` entry committing to the descriptor — all in one transaction.
+    public func enroll(subject: SubjectID, descriptor: [Float], chip: [UInt8], chipWidth: Int, chipHeight: Int,
+                       challenge: ChallengeID, actor: String, now: Date = Date()) async throws -> (commitment: String, ledgerIndex: UInt64) {
+        let subjectKey = secureRandomBytes(32)
+        let salt = secureRandomBytes(16)
+        let plain = salt + Self.bytes(descriptor)
+        let commitment = SHA256.hex(plain)
+        let aad = Array(subject.rawValue.utf8)
+        let descriptorCT = try AESGCM.seal(plain, key: subjectKey, aad: aad)
+        let chipCT = try AESGCM.seal(chip, key: subjectKey, aad: aad)
+        let wrapped = try AESGCM.seal(subjectKey, key: masterKey, aad: aad)
+        let entry = try LedgerEntry(type: "likeness.verified", time: now, actor: actor, subject: subject.rawValue,
+                                    payload: ["descriptor_commitment": .string(commitment), "challenge": .string(challenge.rawValue),
+                                              "model": "dlib_face_recognition_resnet_model_v1"])
+        let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
+            guard let row = try Row.fetchOne(db, sql: "SELECT likeness, suspended FROM consent_subjects WHERE id = ?", arguments: [subject.rawValue]) else {
+                throw StoreError("unknown_subject", "no subject \(subject)", kind: .notFound)
+            }
+            guard (row["likeness"] as String) != LikenessStatus.erased.rawValue else {
+                throw StoreError("subject_erased", "subject \(subject) was erased and cannot enroll again", kind: .conflict)
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO subject_keys(subject, wrapped_key) VALUES (?, ?)", arguments: [subject.rawValue, Data(wrapped)])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO likenesses(subject, descriptor_ct, chip_ct, chip_width, chip_height, commitment, enrolled_at, ledger_index)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [subject.rawValue, Data(descriptorCT), Data(chipCT), chipWidth, chipHeight, commitment, now.timeIntervalSince1970, Int64(index)])
+            let status = SubjectStatus(likeness: .verified, suspended: (row["suspended"] as Int) != 0)
+            try db.execute(sql: "UPDATE consent_subjects SET likeness = 'verified', updated_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, subject.rawValue])
+            let events: [ConsentEvent] = [.subjectUpserted(subject, status)]
+            try ConsentStore.log(events, db)
+            return ConsentCommitResult(value: (), events: events)
+        }
+        return (commitment, result.index)
+    }
+
+    /// Records a possible impersonation (the face is enrolled for another subject) for review.
+    public func flag(subject: SubjectID, conflictingWith other: SubjectID, distance: Float, actor: String, now: Date = Date()) async throws -> (reviewID: String, ledgerIndex: UInt64) {
+        let id = "rev_" + Hex.encode(secureRandomBytes(12))
+        let entry = try LedgerEntry(type: "likeness.flagged", time: now, actor: actor, subject: subject.rawValue,
+                                    payload: ["review": .string(id), "conflicting_subject": .string(other.rawValue), "reason": "face already enrolled for another subject"])
+        let index = try await ledger.append(entry) { db, index in
+            try db.execute(sql: "INSERT INTO likeness_reviews(id, subject, conflicting_subject, distance, created_at, ledger_index) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [id, subject.rawValue, other.rawValue, Double(distance), now.timeIntervalSince1970, Int64(index)])
+        }.index
+        return (id, index)
+    }
+
+    /// Erases `subject`'s likeness by destroying its key; the ciphertext stays, undecryptable.
+    public func erase(subject: SubjectID, actor: String, now: Date = Date()) async throws -> UInt64 {
+        let entry = try LedgerEntry(type: "likeness.erased", time: now, actor: actor, subject: subject.rawValue,
+                                    payload: ["method": "crypto-shredding: per-subject key destroyed"])
+        let result = try await ledger.append(entry) { db, _ -> ConsentCommitResult<Void> in
+            guard let row = try Row.fetchOne(db, sql: "SELECT likeness, suspended FROM consent_subjects WHERE id = ?", arguments: [subject.rawValue]) else {
+                throw StoreError("unknown_subject", "no subject \(subject)", kind: .notFound)
+            }
+            guard (row["likeness"] as String) != LikenessStatus.erased.rawValue else {
+                throw StoreError("already_erased", "subject \(subject) is already erased", kind: .conflict)
+            }
+            try db.execute(sql: "DELETE FROM subject_keys WHERE subject = ?", arguments: [subject.rawValue])
+            try db.execute(sql: "UPDATE likenesses SET erased_at = ? WHERE subject = ?", arguments: [now.timeIntervalSince1970, subject.rawValue])
+            try db.execute(sql: "UPDATE consent_subjects SET likeness = 'erased', updated_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, subject.rawValue])
+            let events: [ConsentEvent] = [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: (row["suspended"] as Int) != 0))]
+            try ConsentStore.log(events, db)
+            return ConsentCommitResult(value: (), events: events)
+        }
+        // Push the deleted key out of the WAL into the (secure-deleted) main file.
+        _ = try? await ledger.database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        return result.index
+    }
+
+    // MARK: reads
+
+    /// The likeness record of `subject`, or nil.
+    public func record(_ subject: SubjectID) throws -> LikenessRecord? {
+        try ledger.database.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT subject, commitment, enrolled_at, ledger_index, erased_at FROM likenesses WHERE subject = ?", arguments: [subject.rawValue]).map {
+                LikenessRecord(subject: subject, commitment: $0["commitment"], enrolledAt: Date(timeIntervalSince1970: $0["enrolled_at"]),
+                               ledgerIndex: UInt64($0["ledger_index"] as Int64), erasedAt: ($0["erased_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            }
+        }
+    }
+
+    /// Decrypts every live likeness: (subject, descriptor) for the in-memory gallery.
+    public func allDescriptors() throws -> [(SubjectID, [Float])] {
+        try ledger.database.writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT l.subject, l.descriptor_ct, k.wrapped_key FROM likenesses l JOIN subject_keys k ON k.subject = l.subject WHERE l.erased_at IS NULL")
+            return try rows.map { row in
+                let subject = try SubjectID(row["subject"])
+                return (subject, try decryptDescriptor(subject, row["descriptor_ct"], row["wrapped_key"]))
+            }
+        }
+    }
+
+    /// The decrypted descriptor of `subject`; `likeness_erased` once its key is gone.
+    public func descriptor(_ subject: SubjectID) throws -> [Float] {
+        try ledger.database.writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT descriptor_ct FROM likenesses WHERE subject = ?", arguments: [subject.rawValue]) else {
+                throw StoreError("no_likeness", "subject \(subject) has no enrolled likeness", kind: .notFound)
+            }
+            guard let key = try Data.fetchOne(db, sql: "SELECT wrapped_key FROM subject_keys WHERE subject = ?", arguments: [subject.rawValue]) else {
+                throw StoreError("likeness_erased", "the likeness of \(subject) was erased; its key no longer exists", kind: .conflict)
+            }
+            return try decryptDescriptor(subject, row["descriptor_ct"], key)
+        }
+    }
+
+    /// The decrypted reference chip (RGB) of `subject` with its size.
+    public func chip(_ subject: SubjectID) throws -> (pixels: [UInt8], width: Int, height: Int) {
+        try ledger.database.writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT l.chip_ct, l.chip_width, l.chip_height, k.wrapped_key FROM likenesses l JOIN subject_keys k ON k.subject = l.subject WHERE l.subject = ?", arguments: [subject.rawValue]) else {
+                throw StoreError("no_likeness", "subject \(subject) has no live enrolled likeness", kind: .notFound)
+            }
+            let key = try AESGCM.open([UInt8](row["wrapped_key"] as Data), key: masterKey, aad: Array(subject.rawValue.utf8))
+            return (try AESGCM.open([UInt8](row["chip_ct"] as Data), key: key, aad: Array(subject.rawValue.utf8)), row["chip_width"], row["chip_height"])
+        }
+    }
+
+    /// Decrypts with an explicit (possibly wrong or destroyed) key: used by erasure tests and tools.
+    public func rawDescriptorCiphertext(_ subject: SubjectID) throws -> [UInt8]? {
+        try ledger.database.writer.read { db in
+            try Data.fetchOne(db, sql: "SELECT descriptor_ct FROM likenesses WHERE subject = ?", arguments: [subject.rawValue]).map { [UInt8]($0) }
+        }
+    }
+
+    private func decryptDescriptor(_ subject: SubjectID, _ ct: Data, _ wrapped: Data) throws -> [Float] {
+        let aad = Array(subject.rawValue.utf8)
+        let key = try AESGCM.open([UInt8](wrapped), key: masterKey, aad: aad)
+        let plain = try AESGCM.open([UInt8](ct), key: key, aad: aad)
+        return Self.floats(Array(plain.dropFirst(16)))
+    }
+
+    static func bytes(_ v: [Float]) -> [UInt8] { v.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) } }
+
+    static func floats(_ b: [UInt8]) -> [Float] {
+        stride(from: 0, to: b.count - 3, by: 4).map { i in
+            Float(bitPattern: UInt32(b[i]) | UInt32(b[i + 1]) << 8 | UInt32(b[i + 2]) << 16 | UInt32(b[i + 3]) << 24)
+        }
+    }
+}
+
+/// A stored liveness challenge (poses as their raw strings; Store does not know FaceMatch).
+public struct ChallengeRow: Sendable, Equatable {
+    public let id: ChallengeID
+    public let subject: SubjectID
+    public let poses: [String]
+    public let nonceHash: String
+    public let issuedAt: Date
+    public let expiresAt: Date
+
+    /// Creates a row.
+    public init(id: ChallengeID, subject: SubjectID, poses: [String], nonceHash: String, issuedAt: Date, expiresAt: Date) {
+        self.id = id; self.subject = subject; self.poses = poses; self.nonceHash = nonceHash
+        self.issuedAt = issuedAt; self.expiresAt = expiresAt
+    }
+}

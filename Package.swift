@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "CameoCryptoTests", dependencies: ["CameoCrypto", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ServerTests", dependencies: [
-            "Server", "TestSupport", "Consent", "Ledger", "Store", "CameoCrypto",
+            "Server", "TestSupport", "Consent", "Ledger", "Store", "CameoCrypto", "Identity", "FaceMatch",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],

@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
         .executableTarget(name: "cameo", dependencies: [
-            "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Server", "Consent",
+            "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Server", "Consent", "FaceMatch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),

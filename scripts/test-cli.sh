@@ -61,4 +61,12 @@ expect_fail "unknown_signer" "$BIN" ledger verify "$T/b" --public-key "$T/other/
 set +e; "$BIN" ledger verify "$T/b" --public-key "$T/other/keys/ledger.pub.pem" >/dev/null 2>&1; rc=$?; set -e
 [ "$rc" -eq 1 ] || die "verification failure must exit 1, got $rc"; ok
 
+# face matcher verbs on the fixtures (real models)
+"$BIN" face compare fixtures/faces/obama/1.jpg fixtures/faces/obama/2.jpg --json | grep -q '"same_person":true' || die "face compare same"; ok
+"$BIN" face compare fixtures/faces/obama/1.jpg fixtures/faces/biden/1.jpg --json | grep -q '"same_person":false' || die "face compare different"; ok
+"$BIN" face eval --pairs fixtures/pairs.csv --json | python3 -c 'import json,sys; m=json.load(sys.stdin); assert m["pairs"]==9 and m["accuracy"]==1 and m["roc_auc"]==1, m' || die "face eval"; ok
+[ "$("$BIN" face embed fixtures/groups/two_people.jpg --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["faces"]))')" = 2 ] || die "face embed group"; ok
+expect_fail "image_unsupported" "$BIN" face embed fixtures/pairs.csv
+for v in likeness face "face eval" "likeness verify" grant check receipt; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
+
 echo "test-cli: $pass checks passed"

@@ -1,0 +1,147 @@
+import ArgumentParser
+import CameoCore
+import FaceMatch
+import Foundation
+import Identity
+import Policy
+
+/// `cameo face`: the matcher on local files (no server): embed, compare, evaluate.
+struct FaceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "face", abstract: "Run the face matcher on local images.",
+                                                     subcommands: [Embed.self, Compare.self, Eval.self])
+
+    struct Options: ParsableArguments {
+        @Option(help: ArgumentHelp("dlib models directory (env CAMEO_MODELS_DIR).", valueName: "dir"))
+        var models: String = ProcessInfo.processInfo.environment["CAMEO_MODELS_DIR"] ?? "models"
+
+        func runtime(_ g: GlobalOptions) throws -> FaceRuntime {
+            FaceRuntime(modelsDirectory: URL(fileURLWithPath: models), matching: try PolicySet.load(directory: g.policies).matching)
+        }
+    }
+
+    static func load(_ path: String) throws -> RGBImage {
+        guard let d = FileManager.default.contents(atPath: path) else { throw CoreError("file_unreadable", "cannot read \(path)") }
+        do { return try ImageDecoder().decode(d) } catch let e as any CodedError { throw CoreError(e.code, "\(path): \(e.message)", kind: e.kind) }
+    }
+
+    struct Embed: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Detect faces and print their boxes and 128-D descriptors.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var face: Options
+        @Argument(help: "JPEG or PNG image.") var image: String
+
+        func run() async throws {
+            try await runReporting(json: global.json) {
+                let faces = try face.runtime(global).analyze([FaceCommand.load(image)], minFaceSize: 1)[0]
+                let out: [JSONValue] = faces.map { f in
+                    ["box": ["left": .int(Int64(f.box.left)), "top": .int(Int64(f.box.top)), "right": .int(Int64(f.box.right)), "bottom": .int(Int64(f.box.bottom))],
+                     "descriptor": .array(f.descriptor.values.map { .double(Double($0)) })]
+                }
+                if global.json { return try printJSON(["image": .string(image), "faces": .array(out)]) }
+                print("\(image): \(faces.count) face(s)")
+                for f in faces { print("  box \(f.box.left),\(f.box.top)-\(f.box.right),\(f.box.bottom)  descriptor[0..3] \(f.descriptor.values.prefix(4).map { String(format: "%.4f", $0) }.joined(separator: " "))") }
+            }
+        }
+    }
+
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Distance between the largest faces of two images, and the verdict at the policy threshold.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var face: Options
+        @Argument(help: "First image.") var a: String
+        @Argument(help: "Second image.") var b: String
+
+        func run() async throws {
+            try await runReporting(json: global.json) {
+                let rt = try face.runtime(global)
+                let faces = try rt.analyze([FaceCommand.load(a), FaceCommand.load(b)], minFaceSize: 1)
+                guard let fa = faces[0].max(by: { $0.box.width < $1.box.width }) else { throw CoreError("no_face", "no face in \(a)") }
+                guard let fb = faces[1].max(by: { $0.box.width < $1.box.width }) else { throw CoreError("no_face", "no face in \(b)") }
+                let d = fa.descriptor.distance(to: fb.descriptor)
+                let same = d <= rt.matching.threshold
+                if global.json { return try printJSON(["distance": .double(Double(d)), "threshold": .double(Double(rt.matching.threshold)), "same_person": .bool(same)]) }
+                print(String(format: "distance %.4f (threshold %.2f): ", d, rt.matching.threshold) + (same ? "same person" : "different people"))
+            }
+        }
+    }
+
+    struct Eval: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Evaluate the matcher on a CSV of pairs (img_a,img_b,same): TPR, FPR, accuracy, ROC AUC.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var face: Options
+        @Option(help: "CSV with columns img_a,img_b,same (1/0/true/false); a header line is allowed.") var pairs: String
+        @Option(help: "Directory image paths are relative to (default: the CSV's).") var root: String?
+
+        func run() async throws {
+            try await runReporting(json: global.json) {
+                guard let text = FileManager.default.contents(atPath: pairs).map({ String(decoding: $0, as: UTF8.self) }) else {
+                    throw CoreError("file_unreadable", "cannot read \(pairs)")
+                }
+                let base = root ?? (pairs as NSString).deletingLastPathComponent
+                let rows = try PairsCSV.parse(text)
+                let rt = try face.runtime(global)
+                var cache: [String: FaceDescriptor?] = [:]
+                func descriptor(_ path: String) throws -> FaceDescriptor? {
+                    if let d = cache[path] { return d }
+                    let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+                    let d = try rt.analyze([FaceCommand.load(full)], minFaceSize: 1)[0].max(by: { $0.box.width < $1.box.width })?.descriptor
+                    cache[path] = d
+                    return d
+                }
+                var scored: [(distance: Float, same: Bool)] = []
+                for (i, r) in rows.enumerated() {
+                    if !global.json { FileHandle.standardError.write(Data("\rpairs \(i + 1)/\(rows.count)".utf8)) }
+                    guard let da = try descriptor(r.a), let db = try descriptor(r.b) else { continue }
+                    scored.append((da.distance(to: db), r.same))
+                }
+                if !global.json { FileHandle.standardError.write(Data("\n".utf8)) }
+                let m = MatcherMetrics(scored, threshold: rt.matching.threshold)
+                let noFace = cache.values.filter { $0 == nil }.count
+                let v: JSONValue = ["pairs": .int(Int64(rows.count)), "scored_pairs": .int(Int64(scored.count)), "threshold": .double(Double(rt.matching.threshold)),
+                                    "tpr": num(m.tpr), "fpr": num(m.fpr), "accuracy": num(m.accuracy), "roc_auc": num(m.auc),
+                                    "images_without_face": .int(Int64(noFace))]
+                if global.json { return try printJSON(v) }
+                print(String(format: "pairs %d (scored %d), threshold %.2f: TPR %.3f FPR %.3f accuracy %.3f ROC AUC %.3f, images without a face: %d",
+                             rows.count, scored.count, rt.matching.threshold, m.tpr, m.fpr, m.accuracy, m.auc, noFace))
+            }
+        }
+    }
+}
+
+/// A JSON number, or null when undefined (e.g. no positive pairs).
+func num(_ d: Double) -> JSONValue { d.isFinite ? .double(d) : .null }
+
+/// Parsing of the `img_a,img_b,same` CSV.
+enum PairsCSV {
+    static func parse(_ text: String) throws -> [(a: String, b: String, same: Bool)] {
+        var out: [(String, String, Bool)] = []
+        for (n, raw) in text.split(whereSeparator: \.isNewline).enumerated() {
+            let cols = raw.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            if n == 0, cols.first == "img_a" { continue }
+            guard cols.count == 3, !cols[0].isEmpty, !cols[1].isEmpty else { throw CoreError("invalid_csv", "line \(n + 1): expected img_a,img_b,same") }
+            switch cols[2].lowercased() {
+            case "1", "true", "yes": out.append((cols[0], cols[1], true))
+            case "0", "false", "no": out.append((cols[0], cols[1], false))
+            default: throw CoreError("invalid_csv", "line \(n + 1): same must be 1/0/true/false, got \(cols[2].debugDescription)")
+            }
+        }
+        return out
+    }
+}
+
+/// Verification metrics at a distance threshold, and the ROC AUC over all thresholds
+/// (the probability that a same-person pair is closer than a different-person pair; ties count ½).
+struct MatcherMetrics {
+    let tpr: Double, fpr: Double, accuracy: Double, auc: Double
+
+    init(_ scored: [(distance: Float, same: Bool)], threshold: Float) {
+        let pos = scored.filter(\.same).map(\.distance), neg = scored.filter { !$0.same }.map(\.distance)
+        let tp = pos.filter { $0 <= threshold }.count, fp = neg.filter { $0 <= threshold }.count
+        tpr = pos.isEmpty ? .nan : Double(tp) / Double(pos.count)
+        fpr = neg.isEmpty ? .nan : Double(fp) / Double(neg.count)
+        accuracy = scored.isEmpty ? .nan : Double(tp + neg.count - fp) / Double(scored.count)
+        var wins = 0.0
+        for p in pos { for n in neg { wins += p < n ? 1 : (p == n ? 0.5 : 0) } }
+        auc = pos.isEmpty || neg.isEmpty ? .nan : wins / Double(pos.count * neg.count)
+    }
+}

@@ -40,7 +40,7 @@ struct LedgerBench: AsyncParsableCommand {
                 let mem: JSONValue = r.memIncl.isNaN ? .null : .double(r.memIncl)
                 results["proof_\(size)"] = ["memory_peer_inclusion_p50_us": mem, "inclusion_p50_us": .double(r.incl.p50), "inclusion_p99_us": .double(r.incl.p99),
                                             "consistency_p50_us": .double(r.cons.p50), "consistency_p99_us": .double(r.cons.p99),
-                                            "memory_peer_inclusion_p50_us": .double(r.memIncl), "build_seconds": .double(r.build)]
+                                            "build_seconds": .double(r.build)]
             }
             if json { try printJSON(.object(results)) }
         }

@@ -97,6 +97,9 @@ public final class LikenessService: Sendable {
         return index
     }
 
+    /// The decrypted 150×150 reference chip of a verified subject (for the embedded generator).
+    public func referenceChip(_ subject: SubjectID) throws -> (pixels: [UInt8], width: Int, height: Int) { try store.chip(subject) }
+
     /// The likeness record, if any.
     public func record(_ subject: SubjectID) throws -> LikenessRecord? { try store.record(subject) }
 }

@@ -14,6 +14,10 @@ public struct PolicySet: Sendable {
     public let matching: MatchingPolicy
     /// `identity.yaml`.
     public let identity: IdentityPolicy
+    /// `content.yaml`.
+    public let content: ContentPolicy
+    /// `generation.yaml`.
+    public let generation: GenerationPolicy
     /// Hex SHA-256 over `name\0bytes\0` of every file, in name order.
     public let hash: String
     /// The directory the policies came from.
@@ -46,9 +50,13 @@ public struct PolicySet: Sendable {
         try matching.validate()
         let identity = try read("identity.yaml", as: IdentityPolicy.self)
         try identity.validate()
+        let content = try read("content.yaml", as: ContentPolicy.self)
+        try content.validate()
+        let generation = try read("generation.yaml", as: GenerationPolicy.self)
+        try generation.validate()
         var parts: [[UInt8]] = []
         for name in texts.keys.sorted() { parts.append(Array(name.utf8) + [0] + texts[name]! + [0]) }
-        return PolicySet(security: security, consent: consent, matching: matching, identity: identity, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
+        return PolicySet(security: security, consent: consent, matching: matching, identity: identity, content: content, generation: generation, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
     }
 
     /// Finds the policy directory: `$CAMEO_POLICIES`, else `./Policies`.

@@ -45,6 +45,7 @@ public enum CameoServer {
         AdminRoutes.register(api, s)
         ConsentRoutes.register(api, s)
         IdentityRoutes.register(api, s)
+        GenerationRoutes.register(api, s)
 
         let document = OpenAPIDocument.build(api.endpoints + [openAPIEndpoint], version: version)
         let documentBytes = (try? CanonicalJSON.encode(document)) ?? []

@@ -1,6 +1,7 @@
 import CameoCore
 import CameoCrypto
 import Foundation
+import Generation
 import Identity
 import Ledger
 import Policy
@@ -25,9 +26,12 @@ public final class Services: Sendable {
     public let consent: ConsentStore
     /// Likeness verification, enrollment and erasure (and the face runtime).
     public let likenesses: LikenessService
+    /// The generation pipeline.
+    public let generations: GenerationService
 
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
-    public init(dataDirectory: DataDirectory, policies: PolicySet, modelsDirectory: URL? = nil) throws {
+    public init(dataDirectory: DataDirectory, policies: PolicySet, modelsDirectory: URL? = nil,
+                generator: (any VideoGenerator)? = nil) throws {
         guard dataDirectory.exists else {
             throw StoreError("data_dir_missing", "data directory \(dataDirectory.url.path) does not exist; run `cameo keys init --data-dir \(dataDirectory.url.path)`", kind: .invalidInput)
         }
@@ -42,6 +46,15 @@ public final class Services: Sendable {
         self.likenesses = try LikenessService(store: LikenessStore(ledger: ledger, masterKey: dataDirectory.loadMasterKey()), consent: consent,
                                               faces: FaceRuntime(modelsDirectory: modelsDirectory, matching: policies.matching),
                                               policy: policies.identity)
+        let (key, origin) = (signingKey, ledger.origin)
+        self.generations = try GenerationService(ledger: ledger, consent: consent, likenesses: likenesses, policies: policies,
+                                                 generator: generator ?? EmbeddedGenerator(), videos: dataDirectory.url.appendingPathComponent("videos"),
+                                                 sign: { try SignedStatement.sign($0, keyName: origin, key: key) })
+    }
+
+    /// Starts background work: resumes interrupted generations and runs the workers.
+    public func start() async throws {
+        try await generations.start()
     }
 
     /// The face runtime.

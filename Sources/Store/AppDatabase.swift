@@ -135,6 +135,26 @@ public struct AppDatabase: Sendable {
                 );
                 """)
         }
+        m.registerMigration("v4_generations") { db in
+            try db.execute(sql: """
+                CREATE TABLE generations (
+                    id TEXT PRIMARY KEY,
+                    request_id TEXT,
+                    requester TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    body TEXT NOT NULL,             -- the GenerationRecord as JSON
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE UNIQUE INDEX generations_request ON generations(requester, request_id) WHERE request_id IS NOT NULL;
+                CREATE INDEX generations_status ON generations(status);
+                CREATE TABLE generation_subjects (
+                    generation TEXT NOT NULL REFERENCES generations(id),
+                    subject TEXT NOT NULL,
+                    PRIMARY KEY (subject, generation)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 

@@ -24,6 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
             let logger = Logger(label: "cameoguard")
             let services = try Services(dataDirectory: DataDirectory(path: global.dataDir),
                                         policies: PolicySet.load(directory: global.policies))
+            try await services.start()
             logger.info("starting", metadata: ["data_dir": "\(global.dataDir)", "ledger_size": "\(services.ledger.size)",
                                                "policy_hash": "\(services.policies.hash)"])
             try await CameoServer.run(services, host: host, port: port, logger: logger) { port in

@@ -3,7 +3,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Generation
 import Identity
+import Policy
 import Server
 import Store
 import TestSupport
@@ -14,9 +16,10 @@ final class TestNode: Sendable {
     let services: Services
     let admin: String, auditor: String, service: String
 
-    init() async throws {
+    init(policies: PolicySet? = nil, generator: (any VideoGenerator)? = nil) async throws {
         tmp = try TempDataDirectory()
-        services = try Services(dataDirectory: tmp.directory, policies: RepositoryPaths.loadPolicies())
+        services = try Services(dataDirectory: tmp.directory, policies: policies ?? RepositoryPaths.loadPolicies(),
+                                modelsDirectory: RepositoryPaths.root.appendingPathComponent("models"), generator: generator)
         admin = try await services.apiKeys.create(name: "admin", role: .admin, actor: "test").token
         auditor = try await services.apiKeys.create(name: "auditor", role: .auditor, actor: "test").token
         service = try await services.apiKeys.create(name: "service", role: .service, actor: "test").token

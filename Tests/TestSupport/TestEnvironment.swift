@@ -32,8 +32,20 @@ public enum RepositoryPaths {
     /// `fixtures/`.
     public static var fixtures: URL { root.appendingPathComponent("fixtures") }
 
-    /// The repository's policies, with argon2 made cheap where a test creates many keys.
+    /// The repository's policies.
     public static func loadPolicies() throws -> PolicySet { try PolicySet.load(directory: policies) }
+
+    /// The repository's policies with some files replaced (copied to a temp directory).
+    public static func loadPolicies(overriding files: [String: String]) throws -> PolicySet {
+        let dir = NSTemporaryDirectory() + "cameo-policies-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for name in try FileManager.default.contentsOfDirectory(atPath: policies) {
+            try FileManager.default.copyItem(atPath: policies + "/" + name, toPath: dir + "/" + name)
+        }
+        for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        return try PolicySet.load(directory: dir)
+    }
 }
 
 /// A deterministic pseudo-random generator (SplitMix64) so property tests can print a seed

@@ -1,0 +1,110 @@
+import CameoCore
+import CameoCrypto
+import Consent
+import FaceMatch
+import Foundation
+import Identity
+import Ledger
+import Store
+
+extension GenerationService {
+    /// Runs one queued job to its end state. Never throws: failures become `failed` or `rejected`.
+    func run(_ id: String) async {
+        do {
+            var record = try record(id)
+            guard record.status == .queued else { return }
+            // Consent is checked again: a revocation since submission blocks the job now.
+            if let reason = try preCheck(&record, now: Date()) {
+                record.status = .rejected
+                record.reasons.append(reason)
+                record.ledgerIndex = try await saveWithEntry(record, type: "generation.rejected", actor: "system",
+                                                             payload: ["reasons": .array(record.reasons.map { .string($0) })], now: Date())
+                return
+            }
+            record.status = .generating
+            try save(record)
+            let claim = try claim(for: record)
+            let signedClaim = try sign(claim)
+            let spec = try renderSpec(record, claim: signedClaim)
+            let output = videoURL(id)
+            _ = try await generator.render(spec, to: output, progress: nil)
+
+            record.status = .checking
+            try save(record)
+            // Pre-checks allowed every cameo (any deny rejects), so the allowed owners are the cameos.
+            let result = try postCheck(output, allowed: Set(record.request.cameos.map(\.rawValue)))
+            record.postCheck = result
+            if result.release {
+                let bytes = [UInt8](try Data(contentsOf: output))
+                let hash = SHA256.hex(bytes)
+                record.contentSHA256 = hash
+                record.status = .released
+                let summary: JSONValue = ["frames_checked": .int(Int64(result.framesChecked)), "faces_seen": .int(Int64(result.facesSeen)),
+                                          "matched_subjects": .array(result.matchedSubjects.map { .string($0) })]
+                let index = try await saveWithEntry(record, type: "generation.released", actor: "system",
+                                                    payload: ["content_sha256": .string(hash), "post_check": summary,
+                                                              "grant_ids": .array(record.grantIDs.map { .string($0) }),
+                                                              "claim_sha256": .string(SHA256.hex(try CanonicalJSON.encode(claim)))], now: Date())
+                let manifest = try sign(["kind": "generation.manifest", "claim": claim, "content_sha256": .string(hash),
+                                         "post_check": summary, "ledger_index": .int(Int64(index))])
+                try Data(try CanonicalJSON.encode(manifest.json)).write(to: manifestURL(id), options: .atomic)
+                record.manifest = manifest.json
+                record.ledgerIndex = index
+                try save(record)
+            } else {
+                record.status = .quarantined
+                record.reasons += result.reasons
+                record.ledgerIndex = try await saveWithEntry(record, type: "generation.quarantined", actor: "system",
+                                                             payload: ["reasons": .array(result.reasons.map { .string($0) }),
+                                                                       "evidence_frames": .int(Int64(result.evidence.count))], now: Date())
+            }
+        } catch {
+            logger.error("generation failed", metadata: ["id": "\(id)", "error": "\(error)"])
+            removeFiles(id)
+            if var record = try? record(id), record.status != .released {
+                record.status = .failed
+                record.reasons.append("failed: \((error as? any CodedError)?.code ?? "internal_error")")
+                try? save(record)
+            }
+        }
+    }
+
+    /// What is asserted before rendering (and embedded in the file).
+    func claim(for r: GenerationRecord) throws -> JSONValue {
+        ["kind": "generation.claim", "generation": .string(r.id), "generator": .string(generator.id), "generator_version": .string(generator.version),
+         "seed": .string(String(r.seed)), "prompt_sha256": .string(SHA256.hex(Array(r.request.prompt.utf8))),
+         "requester": .string(r.request.requester.rawValue), "cameos": .array(r.request.cameos.map { .string($0.rawValue) }),
+         "grant_ids": .array(r.grantIDs.map { .string($0) }), "receipts": .array(r.receipts), "policy_hash": .string(policies.hash),
+         "preferences_sha256": .object(r.preferences.mapValues { .string(SHA256.hex(Array($0.utf8))) })]
+    }
+
+    func renderSpec(_ r: GenerationRecord, claim: SignedStatement) throws -> RenderSpec {
+        let cameos = try r.request.cameos.map { owner -> CameoAppearance in
+            let chip = try likenesses.referenceChip(owner)
+            return try CameoAppearance(ownerID: owner.rawValue, face: RGBFace(width: chip.width, height: chip.height, pixels: chip.pixels),
+                                       preferences: r.preferences[owner.rawValue] ?? "")
+        }
+        let g = policies.generation
+        return try RenderSpec(prompt: r.request.prompt, seed: r.seed, width: g.width, height: g.height, fps: g.fps, duration: g.duration,
+                              cameos: cameos, metadata: [ProvenanceManifest.metadataKey: String(decoding: try CanonicalJSON.encode(claim.json), as: UTF8.self)])
+    }
+
+    /// Decodes the produced file (not generator state), samples frames at the policy rate plus
+    /// first and last, detects every face and matches it against the whole gallery.
+    public func postCheck(_ file: URL, allowed: Set<String>) throws -> PostCheckResult {
+        let m = policies.matching
+        let frames = try VideoFrames().sample(file, sampling: VideoSampling(framesPerSecond: m.sampleFps, includeLastFrame: true,
+                                                                            maxDimension: m.detectMaxDimension, maxFrames: 600))
+        let faces = likenesses.faces
+        let detected = try faces.analyze(frames.map(\.image))
+        var seen: [SeenFace] = []
+        for (frame, found) in zip(frames, detected) {
+            for f in found {
+                let nearest = faces.nearest(to: f.descriptor).first
+                seen.append(SeenFace(time: frame.timestamp, box: [f.box.left, f.box.top, f.box.right, f.box.bottom],
+                                     nearest: nearest?.id, distance: nearest?.distance))
+            }
+        }
+        return PostCheck.evaluate(frames: frames.count, faces: seen, allowed: allowed, blocked: blockedLikenesses(), threshold: m.threshold)
+    }
+}

@@ -1,0 +1,218 @@
+import CameoCore
+import CameoCrypto
+import Consent
+import FaceMatch
+import Foundation
+import Identity
+import Ledger
+import Logging
+import Policy
+import Store
+
+/// The generation pipeline: prompt policy → requester state → consent for every cameo →
+/// embedded generator → independent frame post-check → signed provenance → release or
+/// quarantine. Jobs are durable rows; a bounded pool of workers runs them, and jobs found
+/// mid-flight at start-up are run again from the pre-checks (nothing unchecked is released).
+public final class GenerationService: Sendable {
+    let rows: GenerationRows
+    let consent: ConsentStore
+    let likenesses: LikenessService
+    let policies: PolicySet
+    let generator: any VideoGenerator
+    /// Where clips and manifests are kept.
+    public let videos: URL
+    let sign: @Sendable (JSONValue) throws -> SignedStatement
+    let blockedLikenesses: @Sendable () -> Set<String>
+    let logger: Logger
+    let queue = WorkQueue()
+
+    /// Creates the service; call `start()` to resume interrupted jobs and run workers.
+    public init(ledger: LedgerStore, consent: ConsentStore, likenesses: LikenessService, policies: PolicySet,
+                generator: any VideoGenerator, videos: URL, sign: @escaping @Sendable (JSONValue) throws -> SignedStatement,
+                blockedLikenesses: @escaping @Sendable () -> Set<String> = { [] }, logger: Logger = Logger(label: "cameoguard.generation")) throws {
+        self.rows = GenerationRows(ledger: ledger)
+        self.consent = consent
+        self.likenesses = likenesses
+        self.policies = policies
+        self.generator = generator
+        self.videos = videos
+        self.sign = sign
+        self.blockedLikenesses = blockedLikenesses
+        self.logger = logger
+        try FileManager.default.createDirectory(at: videos, withIntermediateDirectories: true)
+    }
+
+    /// Re-queues jobs that were queued or mid-flight when the node stopped, and starts the workers.
+    public func start() async throws {
+        for row in try rows.withStatus([GenerationStatus.queued, .generating, .checking].map(\.rawValue)) {
+            var record = try decode(row)
+            if record.status != .queued {
+                removeFiles(record.id)  // an unchecked partial output is never kept
+                record.status = .queued
+                record.reasons.append("resumed after an interrupted run")
+                try save(record)
+            }
+            await queue.push(record.id)
+        }
+        for _ in 0..<policies.generation.workers {
+            Task.detached { [self] in
+                while let id = await queue.next() { await run(id) }
+            }
+        }
+    }
+
+    /// Stops taking jobs (workers finish the job they hold).
+    public func stop() async { await queue.close() }
+
+    // MARK: submit
+
+    /// Validates `request`, runs the pre-checks and records the job: `rejected` (nothing is
+    /// generated) or `queued`.
+    public func submit(_ request: GenerationRequest, actor: String, now: Date = Date()) async throws -> GenerationRecord {
+        let prompt = request.prompt.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !prompt.isEmpty else { throw GenerationError("invalid_prompt", "prompt is empty") }
+        guard prompt.count <= policies.content.maxPromptLength else {
+            throw GenerationError("prompt_too_long", "prompt exceeds \(policies.content.maxPromptLength) characters", kind: .tooLarge)
+        }
+        guard !request.cameos.isEmpty, request.cameos.count <= policies.generation.maxCameos else {
+            throw GenerationError("too_many_cameos", "a clip takes 1-\(policies.generation.maxCameos) cameos, got \(request.cameos.count)")
+        }
+        guard Set(request.cameos).count == request.cameos.count else { throw GenerationError("duplicate_cameo", "a cameo is listed twice") }
+        if let rid = request.requestID, !(1...128).contains(rid.count) { throw GenerationError("invalid_request_id", "request_id must be 1-128 characters") }
+        let consentRequest = try consentRequest(for: request, tags: [])  // validates use/audience/ids early
+        for s in [request.requester] + request.cameos where try consent.subject(s) == nil {
+            throw GenerationError("unknown_subject", "no subject \(s)", kind: .notFound)
+        }
+        _ = consentRequest
+        if let rid = request.requestID, let existing = try rows.find(requester: request.requester.rawValue, requestID: rid) {
+            throw GenerationError("duplicate_request", "request_id \(rid) was already used for generation \(existing.id)", kind: .conflict)
+        }
+        let id = "gen_" + Hex.encode(secureRandomBytes(12))
+        let seed = request.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
+        var record = GenerationRecord(id: id, request: request, status: .queued, seed: seed, tags: [], reasons: [], receipts: [],
+                                      grantIDs: [], preferences: [:], postCheck: nil, contentSHA256: nil, manifest: nil,
+                                      ledgerIndex: nil, createdAt: now, updatedAt: now)
+        try rows.insert(try row(record), now: now)
+        if let reason = try preCheck(&record, now: now) {
+            record.status = .rejected
+            record.reasons.append(reason)
+            record.ledgerIndex = try await saveWithEntry(record, type: "generation.rejected", actor: actor,
+                                                         payload: ["reasons": .array(record.reasons.map { .string($0) })], now: now)
+            return record
+        }
+        try save(record)
+        await queue.push(id)
+        return record
+    }
+
+    /// Prompt policy, requester state and consent, in that order; returns the first failure.
+    func preCheck(_ record: inout GenerationRecord, now: Date) throws -> String? {
+        let prompt = PromptPolicyCheck.evaluate(record.request.prompt, policy: policies.content)
+        record.tags = prompt.tags
+        if let blocked = prompt.blockedBy { return "prompt_policy: \(blocked)" }
+        guard let requester = try consent.subject(record.request.requester) else { return "requester_unknown" }
+        if requester.status.suspended { return "requester_suspended: the requesting account is suspended" }
+        let decision = try ConsentEvaluator.evaluate(try consentRequest(for: record.request, tags: prompt.tags),
+                                                     index: consent.withIndex { index, _ in index }, now: now)
+        var statement = decision.jsonValue
+        if case .object(var o) = statement {
+            o["kind"] = "consent.decision"; o["policy_hash"] = .string(policies.hash); o["generation"] = .string(record.id)
+            statement = .object(o)
+        }
+        record.receipts = [try sign(statement).json]
+        record.grantIDs = decision.grantsUsed.map(\.rawValue)
+        record.preferences = [:]
+        consent.withIndex { index, _ in
+            for r in decision.results {
+                let prefs = r.outcome.grantIDs.compactMap { index.grant(id: $0)?.preferences }.filter { !$0.isEmpty }
+                if !prefs.isEmpty { record.preferences[r.owner.rawValue] = prefs.joined(separator: "; ") }
+            }
+        }
+        if decision.verdict == .deny {
+            let denied = decision.results.filter { $0.outcome.verdict == .deny }.map { "\($0.owner.rawValue): \($0.outcome.code)" }
+            return "consent: " + denied.joined(separator: ", ")
+        }
+        return nil
+    }
+
+    func consentRequest(for r: GenerationRequest, tags: [String]) throws -> ConsentRequest {
+        let visibility = try JSONDecoder().decode(Visibility.self, from: Data(CanonicalJSON.encode(r.audience)))
+        return try ConsentRequest(requester: r.requester, cameos: r.cameos, use: Use(r.use), audience: visibility, tags: tags.map(ContentTag.init))
+    }
+
+    // MARK: reads and removal
+
+    /// The job `id`.
+    public func record(_ id: String) throws -> GenerationRecord {
+        guard let row = try rows.find(id) else { throw GenerationError("unknown_generation", "no generation \(id)", kind: .notFound) }
+        return try decode(row)
+    }
+
+    /// Every generation that names `subject` as a cameo or showed their face, newest first.
+    public func appearances(of subject: SubjectID) throws -> [GenerationRecord] {
+        try rows.appearances(of: subject.rawValue).map(decode)
+    }
+
+    /// Recent generations (optionally of one requester).
+    public func list(requester: SubjectID?, limit: Int) throws -> [GenerationRecord] {
+        try rows.list(requester: requester?.rawValue, limit: limit).map(decode)
+    }
+
+    /// Removes a generation on behalf of `subject` (its requester, a cameo owner, or a face in
+    /// it) or of a moderator (`subject` nil): status `removed`, files deleted, ledger entry.
+    public func remove(_ id: String, onBehalfOf subject: SubjectID?, reason: String, actor: String, now: Date = Date()) async throws -> GenerationRecord {
+        var record = try record(id)
+        if let subject {
+            let involved = [record.request.requester] + record.request.cameos
+            guard involved.contains(subject) || (record.postCheck?.matchedSubjects.contains(subject.rawValue) ?? false) else {
+                throw GenerationError("not_involved", "\(subject) is neither the requester nor in generation \(id)", kind: .forbidden)
+            }
+        }
+        guard record.status != .removed else { throw GenerationError("already_removed", "generation \(id) was already removed", kind: .conflict) }
+        removeFiles(id)
+        record.status = .removed
+        record.reasons.append("removed: \(reason)")
+        record.ledgerIndex = try await saveWithEntry(record, type: "generation.removed", actor: actor,
+                                                     payload: ["on_behalf_of": subject.map { .string($0.rawValue) } ?? .null, "reason": .string(reason)], now: now)
+        return record
+    }
+
+    /// Paths of a released clip and its manifest.
+    public func videoURL(_ id: String) -> URL { videos.appendingPathComponent("\(id).mp4") }
+    public func manifestURL(_ id: String) -> URL { videos.appendingPathComponent("\(id).manifest.json") }
+
+    func removeFiles(_ id: String) {
+        try? FileManager.default.removeItem(at: videoURL(id))
+        try? FileManager.default.removeItem(at: manifestURL(id))
+    }
+
+    // MARK: persistence helpers
+
+    func row(_ r: GenerationRecord) throws -> GenerationRow {
+        let enc = JSONEncoder()
+        enc.outputFormatting = .sortedKeys
+        let subjects = ([r.request.requester] + r.request.cameos).map(\.rawValue) + (r.postCheck?.matchedSubjects ?? [])
+        return GenerationRow(id: r.id, requestID: r.request.requestID, requester: r.request.requester.rawValue, status: r.status.rawValue,
+                             body: try enc.encode(r), subjects: subjects)
+    }
+
+    func decode(_ row: GenerationRow) throws -> GenerationRecord { try JSONDecoder().decode(GenerationRecord.self, from: row.body) }
+
+    func save(_ r: GenerationRecord, now: Date = Date()) throws {
+        var r = r
+        r.updatedAt = now
+        try rows.update(try row(r), now: now)
+    }
+
+    func saveWithEntry(_ r: GenerationRecord, type: String, actor: String, payload: [String: JSONValue], now: Date) async throws -> UInt64 {
+        var r = r
+        r.updatedAt = now
+        var p = payload
+        p["requester"] = .string(r.request.requester.rawValue)
+        p["cameos"] = .array(r.request.cameos.map { .string($0.rawValue) })
+        p["prompt_sha256"] = .string(SHA256.hex(Array(r.request.prompt.utf8)))
+        p["status"] = .string(r.status.rawValue)
+        let entry = try LedgerEntry(type: type, time: now, actor: actor, subject: r.id, payload: p)
+        return try await rows.update(try row(r), entry: entry, now: now)
+    }
+}

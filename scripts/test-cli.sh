@@ -69,4 +69,32 @@ set +e; "$BIN" ledger verify "$T/b" --public-key "$T/other/keys/ledger.pub.pem" 
 expect_fail "image_unsupported" "$BIN" face embed fixtures/pairs.csv
 for v in likeness face "face eval" "likeness verify" grant check receipt; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
 
+# end to end against a running server: enroll a likeness by liveness, grant, generate, verify provenance
+PORT=$((20000 + RANDOM % 20000)); S="http://127.0.0.1:$PORT"
+SVC=$("$BIN" api-key create --data-dir "$D" --role service --name e2e --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+"$BIN" serve --data-dir "$D" --port $PORT --log-level warning & SRV=$!
+trap 'kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
+for _ in $(seq 100); do curl -sf "$S/healthz" >/dev/null && break; sleep 0.1; done
+api() { curl -sf -X "$1" -H "Authorization: Bearer $SVC" -H 'Content-Type: application/json' ${3:+--data "$3"} "$S$2"; }
+api POST /v1/subjects '{"id":"sub_owner","handle":"owner"}' >/dev/null && api POST /v1/subjects '{"id":"sub_fan","handle":"fan"}' >/dev/null || die "subjects"; ok
+export CAMEO_SERVER=$S CAMEO_API_KEY=$SVC
+"$BIN" likeness enroll sub_owner --json > "$T/ch.json" || die "likeness enroll"; ok
+ffmpeg -v error -y -i fixtures/faces/obama/2.jpg -vf hflip "$T/left.png"
+frames=(); for pose in $(python3 -c 'import json,sys;print(" ".join(json.load(open(sys.argv[1]))["poses"]))' "$T/ch.json"); do
+  case $pose in left) frames+=(--frame "$T/left.png");; right) frames+=(--frame fixtures/faces/obama/2.jpg);; *) frames+=(--frame fixtures/faces/obama/1.jpg);; esac; done
+read -r CID NONCE < <(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["challenge_id"], d["nonce"])' "$T/ch.json")
+"$BIN" likeness verify sub_owner --challenge "$CID" --nonce "$NONCE" "${frames[@]}" | grep -q "verified" || die "likeness verify"; ok
+expect_fail "challenge_used" "$BIN" likeness verify sub_owner --challenge "$CID" --nonce "$NONCE" "${frames[@]}"
+api POST /v1/grants '{"owner":"sub_owner","audience":{"kind":"everyone"},"uses":["generate"]}' >/dev/null || die "grant"; ok
+"$BIN" check --requester sub_fan --cameo sub_owner --receipt "$T/receipt.json" | grep -q "^allow" || die "check allow"; ok
+"$BIN" receipt verify "$T/receipt.json" --data-dir "$D" | grep -q "^OK" || die "receipt verify"; ok
+"$BIN" generate --requester sub_fan --cameo sub_owner --prompt "a sunny walk by the sea" --seed 3 --out "$T/clip.mp4" --json > "$T/gen.json" 2>/dev/null || die "generate"
+grep -q '"status":"released"' "$T/gen.json" || die "generation not released: $(cat "$T/gen.json")"; ok
+"$BIN" manifest verify "$T/clip.mp4" "$T/clip.mp4.manifest.json" --data-dir "$D" | grep -q "^OK" || die "manifest verify"; ok
+flip "$T/clip.mp4" 5000
+expect_fail "manifest_hash_mismatch" "$BIN" manifest verify "$T/clip.mp4" "$T/clip.mp4.manifest.json" --data-dir "$D"
+"$BIN" generation list --appearances sub_owner --json | grep -q released || die "appearances"; ok
+kill $SRV; wait $SRV 2>/dev/null || true
+"$BIN" ledger export --data-dir "$D" --out "$T/final" >/dev/null 2>&1 && "$BIN" ledger verify "$T/final" | grep -q "generation.released: 1" || die "final ledger"; ok
+
 echo "test-cli: $pass checks passed"

@@ -27,6 +27,21 @@ struct RemoteError: CodedError {
 struct APIClient {
     let options: ServerOptions
 
+    /// Sends a GET for a binary body (e.g. a video).
+    func raw(_ method: String, _ path: String) async throws -> Data {
+        guard let url = URL(string: options.server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
+            throw RemoteError(code: "invalid_server", message: "bad server URL \(options.server)", kind: .invalidInput)
+        }
+        var req = URLRequest(url: url)
+        req.httpMethod = method
+        if let t = options.token { req.setValue("Bearer \(t)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: req)
+        guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+            throw RemoteError(code: "download_failed", message: "\(path): HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)", kind: .unavailable)
+        }
+        return data
+    }
+
     /// Sends a request; returns the parsed JSON body of a 2xx answer, throws `RemoteError` otherwise.
     func call(_ method: String, _ path: String, body: JSONValue? = nil) async throws -> JSONValue {
         guard let url = URL(string: options.server.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   pkg-config openssl libssl-dev libargon2-dev libsqlite3-dev   # crypto + store
   libdlib-dev libblas-dev liblapack-dev libopenblas0-serial    # face matcher (dlib + fast BLAS)
-  ffmpeg                                                        # video decode/encode
+  ffmpeg fonts-dejavu-core                                      # video decode/encode; contact-sheet labels
 )
 
 missing=()

@@ -105,6 +105,11 @@ extension GenerationService {
                                      nearest: nearest?.id, distance: nearest?.distance))
             }
         }
-        return PostCheck.evaluate(frames: frames.count, faces: seen, allowed: allowed, blocked: blockedLikenesses(), threshold: m.threshold)
+        let screens = self.screens.withLock { $0 }
+        let result = PostCheck.evaluate(frames: frames.count, faces: seen, allowed: allowed, blocked: screens.blockedLikenesses(), threshold: m.threshold)
+        let hits = screens.removedContent(frames.map(\.image))
+        guard !hits.isEmpty else { return result }
+        return PostCheckResult(release: false, framesChecked: result.framesChecked, facesSeen: result.facesSeen, matchedSubjects: result.matchedSubjects,
+                               evidence: result.evidence, reasons: result.reasons + hits)
     }
 }

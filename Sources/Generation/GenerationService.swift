@@ -8,6 +8,7 @@ import Ledger
 import Logging
 import Policy
 import Store
+import Synchronization
 
 /// The generation pipeline: prompt policy → requester state → consent for every cameo →
 /// embedded generator → independent frame post-check → signed provenance → release or
@@ -22,14 +23,14 @@ public final class GenerationService: Sendable {
     /// Where clips and manifests are kept.
     public let videos: URL
     let sign: @Sendable (JSONValue) throws -> SignedStatement
-    let blockedLikenesses: @Sendable () -> Set<String>
+    let screens = Mutex<ContentScreens>(ContentScreens())
     let logger: Logger
     let queue = WorkQueue()
 
     /// Creates the service; call `start()` to resume interrupted jobs and run workers.
     public init(ledger: LedgerStore, consent: ConsentStore, likenesses: LikenessService, policies: PolicySet,
                 generator: any VideoGenerator, videos: URL, sign: @escaping @Sendable (JSONValue) throws -> SignedStatement,
-                blockedLikenesses: @escaping @Sendable () -> Set<String> = { [] }, logger: Logger = Logger(label: "cameoguard.generation")) throws {
+                logger: Logger = Logger(label: "cameoguard.generation")) throws {
         self.rows = GenerationRows(ledger: ledger)
         self.consent = consent
         self.likenesses = likenesses
@@ -37,7 +38,6 @@ public final class GenerationService: Sendable {
         self.generator = generator
         self.videos = videos
         self.sign = sign
-        self.blockedLikenesses = blockedLikenesses
         self.logger = logger
         try FileManager.default.createDirectory(at: videos, withIntermediateDirectories: true)
     }
@@ -175,6 +175,47 @@ public final class GenerationService: Sendable {
         record.ledgerIndex = try await saveWithEntry(record, type: "generation.removed", actor: actor,
                                                      payload: ["on_behalf_of": subject.map { .string($0.rawValue) } ?? .null, "reason": .string(reason)], now: now)
         return record
+    }
+
+    /// Installs the takedown workflow's screens: blocked likenesses and removed-content matching.
+    public func setScreens(_ screens: ContentScreens) { self.screens.withLock { $0 = screens } }
+
+    /// Withholds a clip for a takedown: status `removed`, files moved aside (not deleted) so a
+    /// counter-notice can restore them; one ledger entry.
+    public func withhold(_ id: String, reason: String, actor: String, now: Date = Date()) async throws {
+        var record = try record(id)
+        guard record.status != .removed else { return }
+        let aside = videos.appendingPathComponent("withheld", isDirectory: true)
+        try FileManager.default.createDirectory(at: aside, withIntermediateDirectories: true)
+        for url in [videoURL(id), manifestURL(id)] where FileManager.default.fileExists(atPath: url.path) {
+            let target = aside.appendingPathComponent(url.lastPathComponent)
+            try? FileManager.default.removeItem(at: target)
+            try FileManager.default.moveItem(at: url, to: target)
+        }
+        record.reasons.append("withheld: \(reason)")
+        let previous = record.status
+        record.status = .removed
+        record.ledgerIndex = try await saveWithEntry(record, type: "generation.removed", actor: actor,
+                                                     payload: ["reason": .string(reason), "withheld_from": .string(previous.rawValue)], now: now)
+    }
+
+    /// Puts a withheld clip back (after a counter-notice window or a reversed decision).
+    public func restore(_ id: String, reason: String, actor: String, now: Date = Date()) async throws {
+        var record = try record(id)
+        guard record.status == .removed else { return }
+        let aside = videos.appendingPathComponent("withheld", isDirectory: true)
+        for url in [videoURL(id), manifestURL(id)] {
+            let from = aside.appendingPathComponent(url.lastPathComponent)
+            if FileManager.default.fileExists(atPath: from.path) { try FileManager.default.moveItem(at: from, to: url) }
+        }
+        record.status = record.manifest == nil ? .quarantined : .released
+        record.reasons.append("restored: \(reason)")
+        record.ledgerIndex = try await saveWithEntry(record, type: "generation.restored", actor: actor, payload: ["reason": .string(reason)], now: now)
+    }
+
+    /// The clip file of `id` wherever it is (served or withheld), if it exists.
+    public func anyVideoFile(_ id: String) -> URL? {
+        [videoURL(id), videos.appendingPathComponent("withheld/\(id).mp4")].first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
     /// Paths of a released clip and its manifest.

@@ -21,7 +21,8 @@ public struct VerificationResult: Sendable, Codable {
 /// Identity verification of a likeness: liveness challenge, response check, impersonation
 /// guard, encrypted enrollment, erasure.
 public final class LikenessService: Sendable {
-    let store: LikenessStore
+    /// The encrypted likeness store.
+    public let store: LikenessStore
     let consent: ConsentStore
     /// The face machinery (engines and gallery).
     public let faces: FaceRuntime

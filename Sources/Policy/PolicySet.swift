@@ -18,6 +18,8 @@ public struct PolicySet: Sendable {
     public let content: ContentPolicy
     /// `generation.yaml`.
     public let generation: GenerationPolicy
+    /// `takedown.yaml`.
+    public let takedown: TakedownPolicy
     /// Hex SHA-256 over `name\0bytes\0` of every file, in name order.
     public let hash: String
     /// The directory the policies came from.
@@ -54,9 +56,11 @@ public struct PolicySet: Sendable {
         try content.validate()
         let generation = try read("generation.yaml", as: GenerationPolicy.self)
         try generation.validate()
+        let takedown = try read("takedown.yaml", as: TakedownPolicy.self)
+        try takedown.validate()
         var parts: [[UInt8]] = []
         for name in texts.keys.sorted() { parts.append(Array(name.utf8) + [0] + texts[name]! + [0]) }
-        return PolicySet(security: security, consent: consent, matching: matching, identity: identity, content: content, generation: generation, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
+        return PolicySet(security: security, consent: consent, matching: matching, identity: identity, content: content, generation: generation, takedown: takedown, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
     }
 
     /// Finds the policy directory: `$CAMEO_POLICIES`, else `./Policies`.

@@ -46,6 +46,7 @@ public enum CameoServer {
         ConsentRoutes.register(api, s)
         IdentityRoutes.register(api, s)
         GenerationRoutes.register(api, s)
+        TakedownRoutes.register(api, s)
 
         let document = OpenAPIDocument.build(api.endpoints + [openAPIEndpoint], version: version)
         let documentBytes = (try? CanonicalJSON.encode(document)) ?? []

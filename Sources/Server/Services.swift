@@ -3,6 +3,7 @@ import CameoCrypto
 import Foundation
 import Generation
 import Identity
+import Takedown
 import Ledger
 import Policy
 import Store
@@ -28,6 +29,8 @@ public final class Services: Sendable {
     public let likenesses: LikenessService
     /// The generation pipeline.
     public let generations: GenerationService
+    /// Reports, the moderator queue, strikes and the hash bank.
+    public let takedowns: TakedownService
 
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
     public init(dataDirectory: DataDirectory, policies: PolicySet, modelsDirectory: URL? = nil,
@@ -50,11 +53,18 @@ public final class Services: Sendable {
         self.generations = try GenerationService(ledger: ledger, consent: consent, likenesses: likenesses, policies: policies,
                                                  generator: generator ?? EmbeddedGenerator(), videos: dataDirectory.url.appendingPathComponent("videos"),
                                                  sign: { try SignedStatement.sign($0, keyName: origin, key: key) })
+        self.takedowns = try TakedownService(ledger: ledger, generations: generations, likenesses: likenesses, consent: consent, policy: policies.takedown)
     }
 
     /// Starts background work: resumes interrupted generations and runs the workers.
     public func start() async throws {
         try await generations.start()
+        Task.detached { [takedowns] in
+            while !Task.isCancelled {
+                _ = try? await takedowns.tick()
+                try? await Task.sleep(for: .seconds(60))
+            }
+        }
     }
 
     /// The face runtime.

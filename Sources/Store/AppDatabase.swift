@@ -155,6 +155,41 @@ public struct AppDatabase: Sendable {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v5_takedown") { db in
+            try db.execute(sql: """
+                CREATE TABLE takedown_cases (
+                    id TEXT PRIMARY KEY,
+                    client_report_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    generation TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    sla_deadline REAL NOT NULL,
+                    body TEXT NOT NULL,             -- the TakedownCase as JSON
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE UNIQUE INDEX takedown_cases_client ON takedown_cases(type, client_report_id);
+                CREATE INDEX takedown_cases_queue ON takedown_cases(status, priority DESC, sla_deadline);
+                CREATE TABLE strikes (
+                    account TEXT NOT NULL,
+                    case_id TEXT NOT NULL,
+                    at REAL NOT NULL,
+                    PRIMARY KEY (account, case_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE hash_bank (
+                    id TEXT PRIMARY KEY,            -- <case>:<frame>
+                    case_id TEXT NOT NULL,
+                    hash TEXT NOT NULL,             -- PDQ, 64 hex
+                    added_at REAL NOT NULL
+                );
+                CREATE TABLE blocked_likenesses (
+                    subject TEXT PRIMARY KEY,
+                    case_id TEXT NOT NULL,
+                    added_at REAL NOT NULL
+                );
+                """)
+        }
         return m
     }
 

@@ -94,7 +94,22 @@ grep -q '"status":"released"' "$T/gen.json" || die "generation not released: $(c
 flip "$T/clip.mp4" 5000
 expect_fail "manifest_hash_mismatch" "$BIN" manifest verify "$T/clip.mp4" "$T/clip.mp4.manifest.json" --data-dir "$D"
 "$BIN" generation list --appearances sub_owner --json | grep -q released || die "appearances"; ok
+# moderator queue from the CLI
+GEN=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["id"])' "$T/gen.json")
+MOD=$("$BIN" api-key create --data-dir "$D" --role moderator --name mod --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+api POST /v1/reports '{"type":"copyright","client_report_id":"c1","generation_id":"'"$GEN"'","notice":{"complainant_name":"A","complainant_contact":"a@x","signature":"/s/A","copyrighted_work":"W","infringing_material":"'"$GEN"'","good_faith_statement":true,"accuracy_statement":true,"authority_to_act":true}}' > "$T/case.json" || die "report"; ok
+CASE=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["id"])' "$T/case.json")
+CAMEO_API_KEY=$MOD "$BIN" queue list | grep -q "$CASE" || die "queue list table"; ok
+CAMEO_API_KEY=$MOD "$BIN" queue show "$CASE" --sheet "$T/sheet.png" | grep -q "contact sheet" || die "queue show --sheet"; ok
+[ "$(head -c 4 "$T/sheet.png" | od -An -tx1 | tr -d ' ')" = "89504e47" ] || die "sheet is not a PNG"; ok
+expect_fail "not_your_claim" env CAMEO_API_KEY=$MOD "$BIN" queue decide "$CASE" remove --ground copyright_infringement --reason "reproduces the work"
+CAMEO_API_KEY=$MOD "$BIN" queue next --json | grep -q "\"id\":\"$CASE\"" || die "queue next"; ok
+CAMEO_API_KEY=$MOD "$BIN" queue decide "$CASE" remove --ground copyright_infringement --reason "reproduces the work" | grep -q "decided" || die "queue decide"; ok
+CAMEO_API_KEY=$MOD "$BIN" queue list --all --json | grep -q '"status":"decided"' || die "queue list --all"; ok
+expect_fail "forbidden" env CAMEO_API_KEY=$MOD "$BIN" check --requester sub_fan --cameo sub_owner
+for v in queue "queue list" "queue next" "queue show" "queue claim" "queue release" "queue decide" "queue escalate" generate "generation remove" "manifest verify"; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
 kill $SRV; wait $SRV 2>/dev/null || true
-"$BIN" ledger export --data-dir "$D" --out "$T/final" >/dev/null 2>&1 && "$BIN" ledger verify "$T/final" | grep -q "generation.released: 1" || die "final ledger"; ok
+"$BIN" ledger export --data-dir "$D" --out "$T/final" >/dev/null 2>&1 && "$BIN" ledger verify "$T/final" > "$T/final.txt" || die "final ledger verify"
+for t in "generation.released: 1" "case.decided: 1" "likeness.verified: 1" "grant.created: 1"; do grep -q "$t" "$T/final.txt" || die "final ledger lacks $t"; ok; done
 
 echo "test-cli: $pass checks passed"

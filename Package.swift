@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "Takedown", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent", "FaceMatch", "Generation", "PDQ",
                                               .product(name: "Logging", package: "swift-log")]),
         .target(name: "PDQ", dependencies: ["CameoCore"]),
+        .target(name: "PDQTestSupport", dependencies: ["PDQ"], path: "Tests/PDQTestSupport"),
+        .executableTarget(name: "PDQBench", dependencies: ["PDQ", "PDQTestSupport"]),
         .target(name: "Identity", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Policy", "FaceMatch"]),
         .target(name: "Server", dependencies: [
             "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent", "FaceMatch", "Generation", "Takedown",
@@ -65,6 +67,7 @@ let package = Package(
         .testTarget(name: "CameoCoreTests", dependencies: ["CameoCore"]),
         .testTarget(name: "FaceMatchTests", dependencies: ["FaceMatch", "CameoCore"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "CameoCore"]),
+        .testTarget(name: "PDQTests", dependencies: ["PDQ", "PDQTestSupport", "CameoCore"]),
         .testTarget(name: "ConsentTests", dependencies: ["Consent", "CameoCore"]),
         .testTarget(name: "CameoCryptoTests", dependencies: ["CameoCrypto", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

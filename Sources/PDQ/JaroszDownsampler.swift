@@ -22,6 +22,12 @@ enum JaroszDownsampler {
     static let lumaG = Float(0.587 as Double)
     static let lumaB = Float(0.114 as Double)
 
+    /// `lumaTable[256 * channel + v]` = weight × v: the reference's float products, looked up
+    /// instead of converted and multiplied per pixel (same values, so the same sums).
+    static let lumaTable: [Float] = [lumaR, lumaG, lumaB].flatMap { weight in
+        (0..<256).map { weight * Float($0) }
+    }
+
     /// The 64 source indices the reference's `decimateFloat` samples along an axis of `length`.
     static func samples(_ length: Int) -> [Int] {
         (0..<64).map { Int(((Double($0) + 0.5) * Double(length)) / 64) }
@@ -49,7 +55,11 @@ enum JaroszDownsampler {
         let columnSums = UnsafeMutablePointer<Float>.allocate(capacity: max(w, 64))  // pass 4 is 64 wide
         let narrow = UnsafeMutablePointer<Float>.allocate(capacity: h * 64)
         let lanes = LaneBuffer(count: w), sums = LaneBuffer(count: w)
+        // A raw copy of the table keeps bounds checks and retains out of the per-pixel loop.
+        let table = UnsafeMutablePointer<Float>.allocate(capacity: 768)
+        table.initialize(from: lumaTable, count: 768)
         defer {
+            table.deallocate()
             filtered.deallocate(); columnSums.deallocate(); narrow.deallocate()
             lanes.deallocate(); sums.deallocate()
         }
@@ -61,7 +71,8 @@ enum JaroszDownsampler {
             for l in 0..<n {
                 let row = image.base + (r0 + l) * image.bytesPerRow
                 for c in 0..<w {
-                    lanes[c, lane: l] = luma(row + 3 * c)
+                    let p = row + 3 &* c
+                    lanes[c, lane: l] = table[Int(p[0])] + table[256 &+ Int(p[1])] + table[512 &+ Int(p[2])]
                 }
             }
             across.runningSums(lanes, into: sums)

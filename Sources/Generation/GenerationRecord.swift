@@ -58,6 +58,8 @@ public struct GenerationRecord: Sendable, Codable, Equatable {
     public var contentSHA256: String?
     public var manifest: JSONValue?
     public var ledgerIndex: UInt64?
+    /// Seconds spent per stage (`render_encode`, `post_check`), for operators and benchmarks.
+    public var timings: [String: Double]?
     public let createdAt: Date
     public var updatedAt: Date
 }

@@ -27,13 +27,17 @@ extension GenerationService {
             let signedClaim = try sign(claim)
             let spec = try renderSpec(record, claim: signedClaim)
             let output = videoURL(id)
+            let clock = ContinuousClock()
+            let t0 = clock.now
             _ = try await generator.render(spec, to: output, progress: nil)
+            let t1 = clock.now
 
             record.status = .checking
             try save(record)
             // Pre-checks allowed every cameo (any deny rejects), so the allowed owners are the cameos.
             let result = try postCheck(output, allowed: Set(record.request.cameos.map(\.rawValue)))
             record.postCheck = result
+            record.timings = ["render_encode": (t1 - t0).seconds, "post_check": (clock.now - t1).seconds]
             if result.release {
                 let bytes = [UInt8](try Data(contentsOf: output))
                 let hash = SHA256.hex(bytes)
@@ -112,4 +116,9 @@ extension GenerationService {
         return PostCheckResult(release: false, framesChecked: result.framesChecked, facesSeen: result.facesSeen, matchedSubjects: result.matchedSubjects,
                                evidence: result.evidence, reasons: result.reasons + hits)
     }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -91,7 +91,7 @@ public final class GenerationService: Sendable {
         let seed = request.seed ?? UInt64.random(in: 0...UInt64(Int64.max))
         var record = GenerationRecord(id: id, request: request, status: .queued, seed: seed, tags: [], reasons: [], receipts: [],
                                       grantIDs: [], preferences: [:], postCheck: nil, contentSHA256: nil, manifest: nil,
-                                      ledgerIndex: nil, createdAt: now, updatedAt: now)
+                                      ledgerIndex: nil, timings: nil, createdAt: now, updatedAt: now)
         try rows.insert(try row(record), now: now)
         if let reason = try preCheck(&record, now: now) {
             record.status = .rejected

@@ -21,6 +21,7 @@ enum GenerationRoutes {
             "post_check": try r.postCheck.map { try JSONValue.from($0) } ?? .null,
             "content_sha256": r.contentSHA256.map { .string($0) } ?? .null,
             "ledger_index": r.ledgerIndex.map { .int(Int64($0)) } ?? .null,
+            "timings": .object((r.timings ?? [:]).mapValues { .double($0) }),
             "created_at": .string(Timestamp.format(r.createdAt)), "updated_at": .string(Timestamp.format(r.updatedAt)),
         ]
         if let rid = r.request.requestID { o["request_id"] = .string(rid) }

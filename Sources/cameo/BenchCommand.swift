@@ -7,7 +7,7 @@ import Store
 /// `cameo bench`: measured performance, always printed next to a peer run in the same process.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Run benchmarks (results print as ratios against a peer).",
-                                                     subcommands: [LedgerBench.self, ConsentBench.self])
+                                                     subcommands: [LedgerBench.self, ConsentBench.self, GenerationBench.self])
 }
 
 /// Ledger benchmarks: durable group-commit appends and proof latency at large sizes.

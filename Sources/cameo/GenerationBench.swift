@@ -53,7 +53,7 @@ struct GenerationBench: AsyncParsableCommand {
             let g = policies.generation
             let summary: JSONValue = ["clip": .string("\(Int(g.duration)) s \(g.width)x\(g.height) @\(g.fps) fps"), "clips": .int(Int64(clips)),
                                       "render_encode_s": .double(med(\.0)), "post_check_s": .double(med(\.1)), "end_to_end_s": .double(med(\.2)),
-                                      "post_check_target_s": 1.5, "post_check_vs_target": .double(med(\.1) / 1.5)]
+                                      "post_check_target_s": .double(1.5), "post_check_vs_target": .double(med(\.1) / 1.5)]
             if global.json { try printJSON(summary) } else {
                 print(String(format: "median: render+encode %.2f s, post-check %.2f s (%.2f× the 1.5 s target), end to end %.2f s", med(\.0), med(\.1), med(\.1) / 1.5, med(\.2)))
             }

@@ -1,7 +1,7 @@
 # The two commands a new user needs: `make run` and `make test`. Both set up what is missing.
 SWIFT_FLAGS := -Xcxx -O2
 
-.PHONY: setup build release run test test-swift test-cli bench clean
+.PHONY: setup build release run test test-swift test-cli test-faults bench clean
 
 setup:
 	scripts/setup.sh
@@ -17,7 +17,7 @@ run: release
 	scripts/run-demo.sh
 
 ## Set up, build and run every test: the Swift suites, then the CLI auditor round-trip.
-test: setup test-swift test-cli
+test: setup test-swift test-cli test-faults
 
 test-swift:
 	swift build --build-tests $(SWIFT_FLAGS)
@@ -26,6 +26,11 @@ test-swift:
 test-cli:
 	swift build $(SWIFT_FLAGS)
 	scripts/test-cli.sh .build/debug/cameo
+
+## kill -9 the server under load (3 times) and prove nothing acknowledged was lost.
+test-faults:
+	swift build $(SWIFT_FLAGS)
+	python3 scripts/fault_crash.py .build/debug/cameo --kills 3
 
 bench: release
 	.build/release/cameo bench ledger

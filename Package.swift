@@ -61,6 +61,7 @@ let package = Package(
         .executableTarget(name: "cameo", dependencies: [
             "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Server", "Consent", "FaceMatch", "Generation", "Takedown",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .target(name: "TestSupport", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent"], path: "Tests/TestSupport"),

@@ -112,4 +112,9 @@ kill $SRV; wait $SRV 2>/dev/null || true
 "$BIN" ledger export --data-dir "$D" --out "$T/final" >/dev/null 2>&1 && "$BIN" ledger verify "$T/final" > "$T/final.txt" || die "final ledger verify"
 for t in "generation.released: 1" "case.decided: 1" "likeness.verified: 1" "grant.created: 1"; do grep -q "$t" "$T/final.txt" || die "final ledger lacks $t"; ok; done
 
+# operations: migrations and an online backup that still verifies
+"$BIN" db migrate --data-dir "$D" --json | grep -q v5_takedown || die "db migrate"; ok
+"$BIN" backup --data-dir "$D" --out "$T/backup.sqlite" --json | grep -q ledger_size || die "backup"; ok
+expect_fail "backup_exists" "$BIN" backup --data-dir "$D" --out "$T/backup.sqlite"
+
 echo "test-cli: $pass checks passed"

@@ -136,7 +136,14 @@ public final class GenerationService: Sendable {
     }
 
     func consentRequest(for r: GenerationRequest, tags: [String]) throws -> ConsentRequest {
-        let visibility = try JSONDecoder().decode(Visibility.self, from: Data(CanonicalJSON.encode(r.audience)))
+        let visibility: Visibility
+        do {
+            visibility = try JSONDecoder().decode(Visibility.self, from: Data(CanonicalJSON.encode(r.audience)))
+        } catch let e as any CodedError {
+            throw e
+        } catch {
+            throw GenerationError("invalid_audience", "audience must be {\"kind\": only_me|mutuals|everyone|community, \"community\": id}: \(JSONValue.describe(error))")
+        }
         return try ConsentRequest(requester: r.requester, cameos: r.cameos, use: Use(r.use), audience: visibility, tags: tags.map(ContentTag.init))
     }
 

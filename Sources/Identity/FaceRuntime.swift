@@ -17,8 +17,20 @@ public final class FaceRuntime: Sendable {
 
     /// A runtime over `modelsDirectory` (default `$CAMEO_MODELS_DIR` or `./models`).
     public init(modelsDirectory: URL? = nil, matching: MatchingPolicy) {
-        self.modelsDirectory = modelsDirectory ?? URL(fileURLWithPath: ProcessInfo.processInfo.environment["CAMEO_MODELS_DIR"] ?? "models")
+        self.modelsDirectory = modelsDirectory ?? Self.defaultModelsDirectory()
         self.matching = matching
+    }
+
+    /// `$CAMEO_MODELS_DIR`, else `./models`, else the checkout the binary was built in.
+    public static func defaultModelsDirectory() -> URL {
+        if let env = ProcessInfo.processInfo.environment["CAMEO_MODELS_DIR"] { return URL(fileURLWithPath: env) }
+        if FileManager.default.fileExists(atPath: "models") { return URL(fileURLWithPath: "models") }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("models").path) { return url.appendingPathComponent("models") }
+            url.deleteLastPathComponent()
+        }
+        return URL(fileURLWithPath: "models")
     }
 
     /// The engine pool (one engine per core); `models_missing` (503) tells the operator to run setup.

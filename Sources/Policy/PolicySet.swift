@@ -63,8 +63,17 @@ public struct PolicySet: Sendable {
         return PolicySet(security: security, consent: consent, matching: matching, identity: identity, content: content, generation: generation, takedown: takedown, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
     }
 
-    /// Finds the policy directory: `$CAMEO_POLICIES`, else `./Policies`.
+    /// Finds the policy directory: `$CAMEO_POLICIES`, else `./Policies`, else the checkout the
+    /// running binary was built in (`<repo>/.build/<config>/cameo` → `<repo>/Policies`).
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        environment["CAMEO_POLICIES"] ?? "Policies"
+        if let env = environment["CAMEO_POLICIES"] { return env }
+        if FileManager.default.fileExists(atPath: "Policies/security.yaml") { return "Policies" }
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = url.appendingPathComponent("Policies")
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("security.yaml").path) { return candidate.path }
+            url.deleteLastPathComponent()
+        }
+        return "Policies"
     }
 }

@@ -35,11 +35,13 @@ public struct Endpoint: Sendable {
     let requestSchema: JSONValue?
     let response: (status: Int, contentType: String, schema: JSONValue)
     let errors: [Int]
+    /// Other success statuses with the same body (e.g. 200 for an idempotent replay of a 201).
+    let alsoSuccess: [Int]
 
     /// Describes an endpoint; `path` uses OpenAPI `{name}` placeholders, which Hummingbird also routes.
     public init(_ method: HTTPRequest.Method, _ path: String, summary: String, roles: Set<Role>?,
                 parameters: [Parameter] = [], request: JSONValue? = nil,
-                response: (status: Int, contentType: String, schema: JSONValue), errors: [Int] = []) {
+                response: (status: Int, contentType: String, schema: JSONValue), errors: [Int] = [], alsoSuccess: [Int] = []) {
         self.method = method
         self.path = path
         self.summary = summary
@@ -48,6 +50,7 @@ public struct Endpoint: Sendable {
         self.requestSchema = request
         self.response = response
         self.errors = errors
+        self.alsoSuccess = alsoSuccess
     }
 
     /// A JSON response described by `schema`.

@@ -51,6 +51,9 @@ enum OpenAPIDocument {
         var r: [String: JSONValue] = [
             String(e.response.status): ["description": "Success", "content": [e.response.contentType: ["schema": e.response.schema]]],
         ]
+        for extra in e.alsoSuccess {
+            r[String(extra)] = ["description": "Success (idempotent replay)", "content": [e.response.contentType: ["schema": e.response.schema]]]
+        }
         var errors = Set(e.errors)
         if e.roles != nil { errors.formUnion([401, 403]) }
         if e.requestSchema != nil { errors.formUnion([400, 413, 422]) }

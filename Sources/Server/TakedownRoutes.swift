@@ -39,7 +39,7 @@ enum TakedownRoutes {
                             "type": ["type": "string", "enum": ["copyright", "likeness", "misuse"]], "client_report_id": ["type": "string", "minLength": 1, "maxLength": 128],
                             "generation_id": ["type": "string"], "reporter": ConsentSchemas.id, "notice": ["type": "object"],
                             "category": ["type": "string"], "details": ["type": "string", "maxLength": 5000]]],
-                         response: Endpoint.json(201, caseSchema), errors: [404, 409])) { req, _, p in
+                         response: Endpoint.json(201, caseSchema), errors: [404, 409], alsoSuccess: [200])) { req, _, p in
             let body = try await HTTP.decode(ReportIn.self, from: req, limit: limit)
             let (c, created) = try await t.submit(body, actor: p!.actor)
             return try HTTP.json(try json(c), status: created ? .created : .ok)

@@ -93,6 +93,9 @@ public struct TakedownCase: Sendable, Codable, Equatable {
 
     /// Hands the item to the senior tier.
     public mutating func escalate(by moderator: String, note: String, now: Date) throws {
+        guard (1...1000).contains(note.trimmingCharacters(in: .whitespacesAndNewlines).count) else {
+            throw TakedownError("note_required", "an escalation note of 1-1000 characters is required")
+        }
         guard isClaimed(by: moderator, now: now) else { throw TakedownError("not_your_claim", "you do not hold a live claim on case \(id)", kind: .conflict) }
         status = .open; claimedBy = nil; leaseUntil = nil; tier = "senior"
         history.append("\(Timestamp.format(now)) escalated by \(moderator): \(note)")

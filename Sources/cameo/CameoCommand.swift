@@ -1,6 +1,7 @@
 import ArgumentParser
 import CameoCore
 import Foundation
+import Policy
 
 /// `cameo`: the CameoGuard service and its operator, moderator and auditor tools.
 @main
@@ -19,7 +20,7 @@ struct GlobalOptions: ParsableArguments {
     var dataDir: String = ProcessInfo.processInfo.environment["CAMEO_DATA_DIR"] ?? "./cameo-data"
 
     @Option(name: .long, help: ArgumentHelp("Policy directory (env CAMEO_POLICIES).", valueName: "dir"))
-    var policies: String = ProcessInfo.processInfo.environment["CAMEO_POLICIES"] ?? "Policies"
+    var policies: String = PolicySet.defaultDirectory()
 
     @Flag(name: .long, help: "Print machine-readable JSON.")
     var json = false

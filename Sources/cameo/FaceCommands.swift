@@ -12,7 +12,7 @@ struct FaceCommand: AsyncParsableCommand {
 
     struct Options: ParsableArguments {
         @Option(help: ArgumentHelp("dlib models directory (env CAMEO_MODELS_DIR).", valueName: "dir"))
-        var models: String = ProcessInfo.processInfo.environment["CAMEO_MODELS_DIR"] ?? "models"
+        var models: String = FaceRuntime.defaultModelsDirectory().path
 
         func runtime(_ g: GlobalOptions) throws -> FaceRuntime {
             FaceRuntime(modelsDirectory: URL(fileURLWithPath: models), matching: try PolicySet.load(directory: g.policies).matching)

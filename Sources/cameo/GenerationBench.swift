@@ -14,7 +14,7 @@ import Store
 struct GenerationBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "generation", abstract: "Time the generation pipeline: render+encode and post-check per clip.")
     @OptionGroup var global: GlobalOptions
-    @Option(help: "dlib models directory.") var models = ProcessInfo.processInfo.environment["CAMEO_MODELS_DIR"] ?? "models"
+    @Option(help: "dlib models directory.") var models = FaceRuntime.defaultModelsDirectory().path
     @Option(help: "Enrolled face for the cameo.") var face = "fixtures/faces/obama/1.jpg"
     @Option(help: "Clips to generate.") var clips = 3
 

@@ -1,7 +1,7 @@
 # The two commands a new user needs: `make run` and `make test`. Both set up what is missing.
 SWIFT_FLAGS := -Xcxx -O2
 
-.PHONY: setup build release run test test-swift test-cli test-faults bench clean
+.PHONY: setup build release run test test-swift test-cli test-faults test-fuzz bench clean
 
 setup:
 	scripts/setup.sh
@@ -17,7 +17,7 @@ run: release
 	scripts/run-demo.sh
 
 ## Set up, build and run every test: the Swift suites, then the CLI auditor round-trip.
-test: setup test-swift test-cli test-faults
+test: setup test-swift test-cli test-faults test-fuzz
 
 test-swift:
 	swift build --build-tests $(SWIFT_FLAGS)
@@ -31,6 +31,11 @@ test-cli:
 test-faults:
 	swift build $(SWIFT_FLAGS)
 	python3 scripts/fault_crash.py .build/debug/cameo --kills 3
+
+## schemathesis against /openapi.json for every role (bounded examples per operation).
+test-fuzz:
+	swift build $(SWIFT_FLAGS)
+	scripts/fuzz-api.sh .build/debug/cameo 10
 
 bench: release
 	.build/release/cameo bench ledger

@@ -18,8 +18,9 @@ m = r.obj == p.obj && r.act == p.act && (p.sub == "*" || r.sub == p.sub || r.sub
 """
 
 def main(d):
-    model = casbin.Enforcer.new_model(text=MODEL)
-    e = casbin.Enforcer(model, d + "/policy.csv")
+    with open(d + "/model.conf", "w") as f:
+        f.write(MODEL)
+    e = casbin.Enforcer(d + "/model.conf", d + "/policy.csv")
     reqs = [l.split(",") for l in open(d + "/requests.csv").read().split("\n") if l]
     times, decisions = [], []
     for sub, obj, act in reqs:

@@ -100,7 +100,7 @@ extension GenerationService {
         let frames = try VideoFrames().sample(file, sampling: VideoSampling(framesPerSecond: m.sampleFps, includeLastFrame: true,
                                                                             maxDimension: m.detectMaxDimension, maxFrames: 600))
         let faces = likenesses.faces
-        let detected = try faces.analyze(frames.map(\.image))
+        let detected = try faces.analyze(frames.map(\.image), upsample: m.postcheckUpsample)
         var seen: [SeenFace] = []
         for (frame, found) in zip(frames, detected) {
             for f in found {

@@ -47,9 +47,11 @@ public final class FaceRuntime: Sendable {
     public var detection: DetectionOptions { DetectionOptions(detector: .hog, upsample: matching.detectUpsample) }
 
     /// Faces in each image (in parallel), without faces narrower than the policy minimum.
-    public func analyze(_ images: [RGBImage], minFaceSize: Int? = nil) throws -> [[DetectedFace]] {
+    /// `upsample` overrides the still-image setting (the video post-check uses its own).
+    public func analyze(_ images: [RGBImage], minFaceSize: Int? = nil, upsample: Int? = nil) throws -> [[DetectedFace]] {
         let minimum = minFaceSize ?? matching.minFaceSize
-        return try engines().detectFaces(inEach: images, options: detection).map { faces in faces.filter { $0.box.width >= minimum } }
+        let options = upsample.map { DetectionOptions(detector: .hog, upsample: $0) } ?? detection
+        return try engines().detectFaces(inEach: images, options: options).map { faces in faces.filter { $0.box.width >= minimum } }
     }
 
     /// A 150×150 aligned chip of `face` in `image`.

@@ -35,10 +35,7 @@ enum HTTP {
         } catch {
             throw APIError(.contentTooLarge, "body_too_large", "request body exceeds \(limit) bytes")
         }
-        let bytes = Array(buffer.readableBytesView)
-        guard (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) != nil else {
-            throw APIError(.badRequest, "invalid_json", "request body is not valid JSON")
-        }
+        let data = Data(buffer.readableBytesView)
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .custom { d in
@@ -48,9 +45,11 @@ enum HTTP {
                 }
                 return date
             }
-            return try decoder.decode(T.self, from: Data(bytes))
+            return try decoder.decode(T.self, from: data)
         } catch let e as any CodedError {
             throw APIError(.unprocessableContent, e.code, e.message)
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            throw APIError(.badRequest, "invalid_json", "request body is not valid JSON")
         } catch {
             throw APIError(.unprocessableContent, "invalid_request", JSONValue.describe(error))
         }

@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Generation", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent", "FaceMatch",
                                                 .product(name: "Logging", package: "swift-log")]),
         .target(name: "Takedown", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent", "FaceMatch", "Generation", "PDQ",
-                                              .product(name: "Logging", package: "swift-log")]),
+                                              .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics")]),
         .target(name: "PDQ", dependencies: ["CameoCore"]),
         .target(name: "PDQTestSupport", dependencies: ["PDQ"], path: "Tests/PDQTestSupport"),
         .executableTarget(name: "PDQBench", dependencies: ["PDQ", "PDQTestSupport"]),

@@ -39,7 +39,8 @@ public enum CameoServer {
         }
         api.add(Endpoint(.get, "/metrics", summary: "Prometheus metrics", roles: nil,
                          response: (200, "text/plain", ["type": "string"]))) { _, _, _ in
-            HTTP.text(ServerMetrics.registry.emitToString())
+            s.takedowns.recordQueueDepth()
+            return HTTP.text(ServerMetrics.registry.emitToString())
         }
         LedgerRoutes.register(api, s)
         AdminRoutes.register(api, s)

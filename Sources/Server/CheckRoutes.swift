@@ -3,6 +3,7 @@ import Consent
 import Foundation
 import Hummingbird
 import Ledger
+import Metrics
 import Store
 
 /// The consent check, single and batch: evaluated from the in-memory index and answered
@@ -35,6 +36,7 @@ enum CheckRoutes {
         statement["kind"] = "consent.decision"
         statement["policy_hash"] = .string(s.policies.hash)
         statement["consistency_token"] = .int(Int64(token))
+        Counter(label: "cameo_consent_checks_total", dimensions: [("decision", decision.verdict.rawValue)]).increment()
         let receipt = try s.sign(.object(statement))
         var out = statement
         out["receipt"] = receipt.json

@@ -69,6 +69,7 @@ extension TakedownService {
                 if let s = blockSubject { try TakedownRows.blockLikeness(s, caseID: c.id, at: now, db) }
             }
         }) { try $0.decide(by: moderator, action: action, ground: ground, reason: reason, now: now) }
+        TakedownMetrics.decided(decided, now: now)
         try await applyEffects(decided, action: action, moderator: moderator, now: now)
         return decided
     }

@@ -112,6 +112,7 @@ public final class TakedownService: Sendable {
                                               "fingerprints": .int(Int64(fingerprints.count))])
         let (created, row) = try await rows.insert(try caseRow(c), entry: entry, now: now)
         guard created else { return (try decode(row), false) }
+        TakedownMetrics.received(r.type, automatic: auto != nil)
         if auto != nil { try await generations.withhold(r.generationID, reason: "takedown \(id) (automatic)", actor: "system", now: now) }
         return (c, true)
     }

@@ -86,6 +86,10 @@ import TestSupport
             #expect(try await c.call(.get, "/v1/generations/\(gen)/video", token: node.service).status == .ok)
             // moderators cannot call admin endpoints
             #expect(try await c.call(.get, "/v1/api-keys", token: mod1).status == .forbidden)
+            let metrics = try await c.call(.get, "/metrics").text
+            for m in ["cameo_takedown_queue_depth", "cameo_takedown_time_to_decision_seconds", "cameo_takedown_reports_total"] {
+                #expect(metrics.contains(m), "metrics lack \(m)")
+            }
         }
         let types = try node.services.ledger.entries(start: 0, end: 500).map { try LedgerEntry(canonical: $0).type }
         for t in ["report.received", "case.decided", "case.counter_notice", "case.restored", "generation.restored", "strike.added"] {

@@ -89,6 +89,15 @@ public enum ConsentEvaluator {
                 && coverage.covers($0.grant.audience) }.map(\.grant.id)
             return .deny(reason: .blocked, grantIDs: ids.sorted())
         }
+        // Fast path for the commonest deny (a stranger): no allow grant covers the requester,
+        // so the reason needs no allocation.
+        var anyLive = false
+        var anyCovering = false
+        for g in grants where g.grant.effect == .allow {
+            if !anyLive && g.state(at: now) == .live { anyLive = true }
+            if coverage.covers(g.grant.audience) { anyCovering = true; break }
+        }
+        if !anyCovering { return .deny(reason: anyLive ? .audienceNotAllowed : .noGrant, grantIDs: []) }
         return denial(allows: grants.filter { $0.grant.effect == .allow }, request: request, coverage: &coverage, now: now)
     }
 

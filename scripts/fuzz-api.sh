@@ -8,7 +8,7 @@ command -v schemathesis >/dev/null || python3 -m pip install -q schemathesis >/d
 T=$(mktemp -d); PORT=$((20000 + RANDOM % 20000))
 "$BIN" keys init --data-dir "$T" >/dev/null
 "$BIN" serve --data-dir "$T" --port $PORT --log-level error & SRV=$!
-trap 'kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $SRV 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 fail=0
 for role in service admin moderator senior auditor; do

@@ -73,7 +73,7 @@ for v in likeness face "face eval" "likeness verify" grant check receipt; do "$B
 PORT=$((20000 + RANDOM % 20000)); S="http://127.0.0.1:$PORT"
 SVC=$("$BIN" api-key create --data-dir "$D" --role service --name e2e --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
 "$BIN" serve --data-dir "$D" --port $PORT --log-level warning & SRV=$!
-trap 'kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill $SRV 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 100); do curl -sf "$S/healthz" >/dev/null && break; sleep 0.1; done
 api() { curl -sf -X "$1" -H "Authorization: Bearer $SVC" -H 'Content-Type: application/json' ${3:+--data "$3"} "$S$2"; }
 api POST /v1/subjects '{"id":"sub_owner","handle":"owner"}' >/dev/null && api POST /v1/subjects '{"id":"sub_fan","handle":"fan"}' >/dev/null || die "subjects"; ok

@@ -34,4 +34,21 @@ public enum ProvenanceManifest {
         }
         return statement
     }
+
+    /// The signed claim embedded in an MP4's metadata, read with `ffprobe`; nil if absent.
+    public static func embeddedClaim(in video: URL) throws -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["ffprobe", "-v", "error", "-show_entries", "format_tags=\(metadataKey)", "-of", "json", video.path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            throw GenerationError("video_unreadable", "ffprobe cannot read \(video.path)", kind: .invalidInput)
+        }
+        return try JSONValue.parse([UInt8](data))["format"]?["tags"]?[metadataKey]?.stringValue
+    }
 }

@@ -143,27 +143,12 @@ struct ManifestCommand: AsyncParsableCommand {
                     return [UInt8](d)
                 }
                 let pem = String(decoding: try read(publicKey ?? global.dataDir + "/keys/ledger.pub.pem"), as: UTF8.self)
-                let claim = try ManifestCommand.embeddedClaim(video)
+                let claim = try ProvenanceManifest.embeddedClaim(in: URL(fileURLWithPath: video))
                 let statement = try ProvenanceManifest.verify(video: try read(video), manifest: JSONValue.parse(try read(manifest)),
                                                               embeddedClaim: claim, keyName: origin, publicKey: Ed25519PublicKey(pem: pem))
                 if global.json { return try printJSON(["valid": true, "manifest": statement]) }
                 print("OK: \(video) matches its manifest (sha256 \(statement["content_sha256"]?.stringValue ?? "?"), generation \(statement["claim"]?["generation"]?.stringValue ?? "?"), ledger index \(statement["ledger_index"]?.intValue ?? -1))")
             }
         }
-    }
-
-    /// The signed claim in the MP4's metadata, read with ffprobe.
-    static func embeddedClaim(_ path: String) throws -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ffprobe", "-v", "error", "-show_entries", "format_tags=\(ProvenanceManifest.metadataKey)", "-of", "json", path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw CoreError("video_unreadable", "ffprobe cannot read \(path)") }
-        return try JSONValue.parse([UInt8](data))["format"]?["tags"]?[ProvenanceManifest.metadataKey]?.stringValue
     }
 }

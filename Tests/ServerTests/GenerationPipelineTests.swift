@@ -117,7 +117,7 @@ struct StuckGenerator: VideoGenerator {
 
             let video = try await c.execute(uri: "/v1/generations/\(id)/video", method: .get, headers: [.authorization: "Bearer \(node.service)"]) { Array($0.body.readableBytesView) }
             let manifest = try await c.call(.get, "/v1/generations/\(id)/manifest", token: node.service).body
-            let claim = try Self.embeddedClaim(node.services.generations.videoURL(id))
+            let claim = try ProvenanceManifest.embeddedClaim(in: node.services.generations.videoURL(id))
             let statement = try ProvenanceManifest.verify(video: video, manifest: manifest, embeddedClaim: claim,
                                                           keyName: node.services.ledger.origin, publicKey: node.services.publicKey)
             #expect(statement["content_sha256"]?.stringValue == SHA256.hex(video))
@@ -231,17 +231,5 @@ struct StuckGenerator: VideoGenerator {
         #expect(status == .released && record.postCheck != nil && record.reasons.contains("resumed after an interrupted run"))
         let bytes = [UInt8](try Data(contentsOf: restarted.generations.videoURL(id)))
         #expect(SHA256.hex(bytes) == record.contentSHA256 && bytes.count > 1000)  // not the garbage
-    }
-
-    static func embeddedClaim(_ url: URL) throws -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ffprobe", "-v", "error", "-show_entries", "format_tags=\(ProvenanceManifest.metadataKey)", "-of", "json", url.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return try JSONValue.parse([UInt8](data))["format"]?["tags"]?[ProvenanceManifest.metadataKey]?.stringValue
     }
 }

@@ -39,8 +39,14 @@ public enum CanonicalJSON {
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            // RFC 8785 §3.2.3: sort by UTF-16 code units, not by Unicode scalars.
-            let keys = o.keys.sorted { Array($0.utf16).lexicographicallyPrecedes(Array($1.utf16)) }
+            // RFC 8785 §3.2.3: sort by UTF-16 code units, not by Unicode scalars. ASCII keys (the
+            // norm) sort the same by bytes, which needs no conversion.
+            let keys: [String]
+            if o.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+                keys = o.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            } else {
+                keys = o.keys.map { ($0, Array($0.utf16)) }.sorted { $0.1.lexicographicallyPrecedes($1.1) }.map(\.0)
+            }
             for (i, k) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 writeString(k, into: &out)

@@ -3,7 +3,16 @@ import PackageDescription
 
 /// dlib's DNN templates are compiled into the shim; without optimisation they run ~100x slower,
 /// so the shim is always built optimised, even in debug builds.
-let dlibFlags: [CXXSetting] = [.unsafeFlags(["-O2"])]
+///
+/// dlib picks its SIMD code (HOG features, image pyramids) at compile time. On x86-64 the shim
+/// is built with AVX, like the Python reference wheel (dlib-bin is built with AVX too): the
+/// HOG detector is then ~1.5x faster than at the SSE2 baseline (measured by facebench).
+#if arch(x86_64)
+let dlibArchFlags = ["-mavx"]
+#else
+let dlibArchFlags: [String] = []
+#endif
+let dlibFlags: [CXXSetting] = [.unsafeFlags(["-O2"] + dlibArchFlags)]
 
 let package = Package(
     name: "CameoGuard",
@@ -50,6 +59,7 @@ let package = Package(
         .target(name: "PDQ", dependencies: ["CameoCore"]),
         .target(name: "PDQTestSupport", dependencies: ["PDQ"], path: "Tests/PDQTestSupport"),
         .executableTarget(name: "PDQBench", dependencies: ["PDQ", "PDQTestSupport"]),
+        .executableTarget(name: "facebench", dependencies: ["FaceMatch"]),
         .target(name: "Identity", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Policy", "FaceMatch"]),
         .target(name: "Server", dependencies: [
             "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent", "FaceMatch", "Generation", "Takedown",

@@ -62,6 +62,19 @@ public struct FaceDescriptor: Sendable, Hashable {
         }
         return (acc0 + acc1).sum()
     }
+
+    /// Squared euclidean norm of a 128-float vector, 16 lanes at a time.
+    @inline(__always)
+    static func squaredNorm(_ a: UnsafePointer<Float>) -> Float {
+        let ra = UnsafeRawPointer(a)
+        var acc = SIMD16<Float>()
+        let stride = MemoryLayout<SIMD16<Float>>.stride
+        for block in 0..<(dimension / 16) {
+            let v = ra.loadUnaligned(fromByteOffset: block * stride, as: SIMD16<Float>.self)
+            acc += v * v
+        }
+        return acc.sum()
+    }
 }
 
 /// The outcome of comparing two descriptors, carrying the measured distance.

@@ -46,6 +46,110 @@ public final class FaceEnginePool: FaceAnalyzing, Sendable {
     }
 }
 
+extension FaceEnginePool {
+    /// Analyses images while `produce` is still producing them (e.g. decoding a video), on
+    /// all engines at once; the result at index `i` belongs to the `i`-th image submitted.
+    ///
+    /// `produce` runs on the calling thread and calls `submit` once per image; each engine
+    /// has a worker thread that takes the next waiting image. So decoding and analysis
+    /// overlap instead of running one after the other:
+    ///
+    ///     let faces = try pool.detectFaces(streaming: { submit in
+    ///         try video.sample(url, sampling: plan) { frame in submit(frame.image) }
+    ///     })
+    ///
+    /// If `produce` throws, images not yet started are skipped and its error is rethrown;
+    /// otherwise the first analysis error (by image index) is rethrown.
+    public func detectFaces(streaming produce: (_ submit: (RGBImage) -> Void) throws -> Void,
+                            options: DetectionOptions = DetectionOptions()) throws -> [[DetectedFace]] {
+        let queue = WorkQueue()
+        let finished = DispatchGroup()
+        for engine in engines {
+            finished.enter()
+            let worker = Thread {
+                while let (index, image) = queue.next() {
+                    queue.finish(index, Result { try engine.detectFaces(in: image, options: options) })
+                }
+                finished.leave()
+            }
+            worker.name = "FaceEnginePool.worker"
+            worker.start()
+        }
+        var produced: Result<Void, any Error> = .success(())
+        do {
+            try produce { image in queue.submit(image) }
+        } catch {
+            produced = .failure(error)
+            queue.cancel()
+        }
+        queue.close()
+        finished.wait()
+        try produced.get()
+        return try queue.results().map { try $0.get() }
+    }
+}
+
+/// Images waiting for a worker, and the results, for ``FaceEnginePool/detectFaces(streaming:options:)``.
+private final class WorkQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var waiting: [(Int, RGBImage)] = []
+    private var head = 0
+    private var submitted = 0
+    private var closed = false
+    private var cancelled = false
+    private var done: [Int: Result<[DetectedFace], any Error>] = [:]
+
+    func submit(_ image: RGBImage) {
+        condition.lock()
+        waiting.append((submitted, image))
+        submitted += 1
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The next image to analyse; `nil` once the queue is closed and empty (or cancelled).
+    func next() -> (Int, RGBImage)? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == waiting.count && !closed && !cancelled { condition.wait() }
+        guard !cancelled, head < waiting.count else { return nil }
+        let item = waiting[head]
+        // Drop the pixels once taken so finished frames do not pile up in memory.
+        waiting[head] = (item.0, RGBImage(unchecked: 1, 1, [0, 0, 0]))
+        head += 1
+        return item
+    }
+
+    func finish(_ index: Int, _ result: Result<[DetectedFace], any Error>) {
+        condition.lock()
+        done[index] = result
+        condition.unlock()
+    }
+
+    /// No more images will come.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Workers stop taking images.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// One result per submitted image, in submission order.
+    func results() -> [Result<[DetectedFace], any Error>] {
+        condition.lock()
+        defer { condition.unlock() }
+        return (0..<submitted).map { done[$0] ?? .failure(FaceMatchError(.internalFailure, "frame was not analysed")) }
+    }
+}
+
 /// A thread-safe counter handing out engine indices in turn.
 private final class RoundRobin: @unchecked Sendable {
     private let lock = NSLock()

@@ -1,11 +1,16 @@
 /// A set of enrolled face descriptors, each under a caller-chosen id, searched exactly.
 ///
-/// Descriptors live in one contiguous `[Float]` (128 floats per entry) so that a search is a
-/// linear scan over memory; removal moves the last entry into the hole, so entry order is
-/// not stable. A value type: copies are cheap until mutated.
+/// Descriptors live in one contiguous Float32 buffer (128 floats per entry, see
+/// ``RowStorage``) so that a search is a linear scan over memory, next to each entry's squared norm (used by the BLAS search, see
+/// Gallery+Search.swift); removal moves the last entry into the hole, so entry order is not
+/// stable. A value type: copies are cheap until mutated.
 public struct Gallery: Sendable {
     /// Row-major storage, `count * 128` floats.
-    private(set) var storage: [Float] = []
+    private(set) var storage = RowStorage()
+    /// `|row|^2` of every row, in storage order.
+    private(set) var norms: [Float] = []
+    /// An upper bound of every `norms` entry (not lowered on removal); bounds rounding errors.
+    private(set) var maxSquaredNorm: Float = 0
     /// Entry ids in storage order.
     public private(set) var ids: [String] = []
     private var rowByID: [String: Int] = [:]
@@ -26,7 +31,7 @@ public struct Gallery: Sendable {
     public func descriptor(for id: String) -> FaceDescriptor? {
         guard let row = rowByID[id] else { return nil }
         let start = row * FaceDescriptor.dimension
-        return FaceDescriptor(unchecked: Array(storage[start..<start + FaceDescriptor.dimension]))
+        return FaceDescriptor(unchecked: storage.slice(start, FaceDescriptor.dimension))
     }
 
     /// Adds a descriptor under `id`; throws `gallery_duplicate_id` if the id is taken and
@@ -39,6 +44,9 @@ public struct Gallery: Sendable {
         rowByID[id] = ids.count
         ids.append(id)
         storage.append(contentsOf: descriptor.values)
+        let norm = descriptor.values.withUnsafeBufferPointer { FaceDescriptor.squaredNorm($0.baseAddress!) }
+        norms.append(norm)
+        maxSquaredNorm = max(maxSquaredNorm, norm)
     }
 
     /// Adds or replaces the descriptor under `id`.
@@ -57,12 +65,13 @@ public struct Gallery: Sendable {
             let movedID = ids[last]
             ids[row] = movedID
             rowByID[movedID] = row
-            storage.withUnsafeMutableBufferPointer { buf in
-                for i in 0..<dim { buf[row * dim + i] = buf[last * dim + i] }
-            }
+            storage.copy(from: last * dim, to: row * dim, length: dim)
+            norms[row] = norms[last]
         }
         ids.removeLast()
         storage.removeLast(dim)
+        norms.removeLast()
+        if ids.isEmpty { maxSquaredNorm = 0 }
         return true
     }
 }

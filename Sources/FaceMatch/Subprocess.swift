@@ -24,8 +24,10 @@ enum Subprocess {
 
     /// Runs `executable` with `arguments` (no shell), hands its stdout to `readStdout` while
     /// it runs, and waits for it, at most `timeout` seconds. If `readStdout` throws, the child
-    /// is terminated and the error rethrown.
+    /// is terminated and the error rethrown. `onStderr`, if given, sees every chunk of stderr
+    /// as it arrives (on another thread), then `nil` at its end; stderr is collected anyway.
     static func run(_ executable: String, _ arguments: [String], timeout: Double,
+                    onStderr: (@Sendable (Data?) -> Void)? = nil,
                     readStdout: (FileHandle) throws -> Void) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
@@ -45,7 +47,22 @@ enum Subprocess {
         let drained = DispatchGroup()
         drained.enter()
         DispatchQueue.global().async {
-            stderrBox.set(err.fileHandleForReading.readDataToEndOfFile())
+            let handle = err.fileHandleForReading
+            if let onStderr {
+                var all = Data()
+                // availableData returns as soon as anything was written (read(upToCount:)
+                // would wait for the whole count); empty means end of file.
+                while true {
+                    let chunk = handle.availableData
+                    if chunk.isEmpty { break }
+                    all.append(chunk)
+                    onStderr(chunk)
+                }
+                stderrBox.set(all)
+                onStderr(nil)
+            } else {
+                stderrBox.set(handle.readDataToEndOfFile())
+            }
             drained.leave()
         }
         let watchdog = DispatchWorkItem { child.terminate(timedOut: true) }
@@ -57,6 +74,9 @@ enum Subprocess {
             _ = out.fileHandleForReading.readDataToEndOfFile()
         } catch {
             child.terminate(timedOut: false)
+            // A child blocked writing into the full stdout pipe would never see the signal;
+            // closing our end makes that write fail so it exits.
+            try? out.fileHandleForReading.close()
             process.waitUntilExit()
             drained.wait()
             throw error

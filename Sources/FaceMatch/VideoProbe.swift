@@ -23,18 +23,34 @@ extension VideoFrames {
     /// Throws `video_not_found` for a missing file and `video_corrupt` when the file has no
     /// decodable video stream.
     public func probe(_ url: URL) throws -> VideoInfo {
+        try probe(url, packets: false).info
+    }
+
+    /// ``probe(_:)``, optionally also listing the video packets (demuxing only, no decoding)
+    /// to find the presentation time of the last frame; `nil` when the packets carry no times.
+    func probe(_ url: URL, packets: Bool) throws -> (info: VideoInfo, lastPacketTime: Double?) {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw FaceMatchError(.videoNotFound, "no video at \(url.path)")
         }
-        let args = ["-v", "error", "-select_streams", "v:0",
-                    "-show_entries", "stream=width,height,duration,start_time,avg_frame_rate,r_frame_rate:stream_tags=rotate:stream_side_data=rotation:format=duration,start_time",
-                    "-of", "json", url.path]
+        let entries = "stream=width,height,duration,start_time,avg_frame_rate,r_frame_rate:stream_tags=rotate:stream_side_data=rotation:format=duration,start_time"
+            + (packets ? ":packet=pts_time" : "")
+        let args = ["-v", "error", "-select_streams", "v:0", "-show_entries", entries, "-of", "json", url.path]
         let (stdout, result) = try Subprocess.capture(ffprobePath, args, timeout: timeout)
         if result.timedOut { throw FaceMatchError(.videoTimeout, "ffprobe timed out on \(url.lastPathComponent)") }
         guard result.status == 0 else {
             throw FaceMatchError(.videoCorrupt, "ffprobe rejected \(url.lastPathComponent): \(result.stderrTail())")
         }
-        return try Self.parseProbe(stdout, name: url.lastPathComponent)
+        let info = try Self.parseProbe(stdout, name: url.lastPathComponent)
+        guard packets else { return (info, nil) }
+        return (info, Self.lastPacketTime(stdout))
+    }
+
+    /// The largest `pts_time` among the probed packets, or `nil` if none has one.
+    static func lastPacketTime(_ json: Data) -> Double? {
+        guard let root = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
+              let packets = root["packets"] as? [[String: Any]] else { return nil }
+        let times = packets.compactMap { number($0["pts_time"]) }.filter(\.isFinite)
+        return times.max()
     }
 
     /// Parses ffprobe's JSON output.

@@ -105,6 +105,89 @@ struct GalleryTests {
         #expect(gallery.decide(far, threshold: 0.75) == .match(GalleryMatch(id: "origin", distance: 0.7)))
     }
 
+    @Test("batched search (BLAS path) equals per-query search and brute force, serial and parallel",
+          arguments: [(5_000, Int.max), (40_000, 4_096)])
+    func batchedMatchesBruteForce(size: Int, parallelThreshold: Int) throws {
+        var rng = SplitMix64(seed: UInt64(size) &+ 7)
+        var gallery = Gallery()
+        var entries: [(String, FaceDescriptor)] = []
+        for i in 0..<size {
+            let d = Self.randomDescriptor(&rng)
+            try gallery.add(id: "e\(i)", descriptor: d)
+            entries.append(("e\(i)", d))
+        }
+        // Half the queries sit close to an entry (a re-seen face), half are fresh.
+        let queries: [FaceDescriptor] = try (0..<24).map { i in
+            if i % 2 == 0 { return Self.randomDescriptor(&rng) }
+            let base = entries[Int(rng.next() % UInt64(size))].1.values
+            return try FaceDescriptor(base.map { $0 + Float.random(in: -0.01...0.01, using: &rng) })
+        }
+        let batched = gallery.nearest(toEach: queries, k: 5, parallelThreshold: parallelThreshold)
+        #expect(batched.count == queries.count)
+        for (query, found) in zip(queries, batched) {
+            #expect(found.map(\.id) == Self.bruteForce(entries, query, k: 5))
+            // Same ids and bit-identical distances as the one-query path.
+            #expect(found == gallery.nearest(to: query, k: 5, parallelThreshold: parallelThreshold))
+        }
+        #expect(gallery.decide(each: queries).map { decision -> String? in
+            if case .match(let m) = decision { return m.id } else { return nil }
+        } == queries.map { gallery.decide($0) }.map { decision -> String? in
+            if case .match(let m) = decision { return m.id } else { return nil }
+        })
+    }
+
+    @Test("exact ties keep the earlier entry first on the BLAS path; removal keeps norms in step")
+    func tiesAndRemovalOnBLASPath() throws {
+        var rng = SplitMix64(seed: 21)
+        var gallery = Gallery()
+        let twin = Self.randomDescriptor(&rng)
+        for i in 0..<3_000 { try gallery.add(id: "r\(i)", descriptor: i % 1_000 == 500 ? twin : Self.randomDescriptor(&rng)) }
+        let query = try FaceDescriptor(twin.values.map { $0 + 0.001 })
+        // r500, r1500 and r2500 hold the same vector: equal distances, storage order decides.
+        for found in [gallery.nearest(toEach: [query, query], k: 3)[0], gallery.nearest(to: query, k: 3)] {
+            #expect(found.map(\.id) == ["r500", "r1500", "r2500"])
+            #expect(Set(found.map(\.distance)).count == 1)
+        }
+        // Removing r500 moves the last entry (r2999) into its row, norm included.
+        gallery.remove(id: "r500")
+        let moved = try #require(gallery.descriptor(for: "r2999"))
+        #expect(gallery.nearest(toEach: [query, moved], k: 2).map { $0.map(\.id) }[1].first == "r2999")
+        #expect(gallery.nearest(toEach: [query, moved], k: 2)[0].map(\.id) == ["r1500", "r2500"])
+    }
+
+    @Test("copies are independent values (copy-on-write storage, large enough for huge pages)")
+    func copyOnWrite() throws {
+        var rng = SplitMix64(seed: 31)
+        var original = Gallery()
+        // 10 000 rows = 5 MB of storage: the allocation takes the huge-page path.
+        for i in 0..<10_000 { try original.add(id: "c\(i)", descriptor: Self.randomDescriptor(&rng)) }
+        let snapshot = original
+        let first = try #require(original.descriptor(for: "c0"))
+        let extra = Self.randomDescriptor(&rng)
+        var copy = original
+        copy.remove(id: "c0")                 // moves c9999 into row 0 of the copy only
+        try copy.add(id: "new", descriptor: extra)
+        #expect(original.count == 10_000 && copy.count == 10_000)
+        #expect(original.descriptor(for: "c0") == first && copy.descriptor(for: "c0") == nil)
+        #expect(original.nearest(to: first).first?.id == "c0")
+        #expect(copy.nearest(toEach: [extra, first], k: 1).map { $0.first?.id } == ["new", copy.nearest(to: first).first?.id])
+        #expect(snapshot.nearest(toEach: [first], k: 1)[0].first == GalleryMatch(id: "c0", distance: 0))
+    }
+
+    @Test("huge components fall back to the direct scan and still find the nearest entry")
+    func hugeComponents() throws {
+        var gallery = Gallery()
+        var rng = SplitMix64(seed: 8)
+        var entries: [(String, FaceDescriptor)] = []
+        for i in 0..<3_000 {
+            let d = try FaceDescriptor((0..<128).map { _ in Float.random(in: -1...1, using: &rng) * 1e15 })
+            try gallery.add(id: "h\(i)", descriptor: d)
+            entries.append(("h\(i)", d))
+        }
+        let queries = [entries[17].1, entries[2_222].1]
+        #expect(gallery.nearest(toEach: queries, k: 1).map { $0.first?.id } == ["h17", "h2222"])
+    }
+
     @Test("descriptors reject wrong sizes and non-finite values")
     func descriptorValidation() {
         #expect(throws: FaceMatchError.self) { try FaceDescriptor([1, 2, 3]) }

@@ -98,6 +98,54 @@ struct VideoFramesTests {
         #expect(try pool.detectFaces(in: frames[4]) == serial[4])
     }
 
+    @Test("streamed frames equal sampled frames; the pool analyses a stream like a batch")
+    func streaming() throws {
+        let video = try VideoFrames()
+        let plan = VideoSampling(framesPerSecond: 2, maxDimension: 320)
+        let sampled = try video.sample(Self.clip, sampling: plan)
+        var streamed: [VideoFrame] = []
+        try video.sample(Self.clip, sampling: plan) { streamed.append($0) }
+        #expect(streamed.map(\.timestamp) == sampled.map(\.timestamp))
+        #expect(streamed.map(\.image) == sampled.map(\.image))
+
+        let pool = try FaceEnginePool(modelsDirectory: Fixtures.modelsDirectory, count: 2)
+        let options = DetectionOptions(upsample: 0)
+        let piped = try pool.detectFaces(streaming: { submit in
+            try video.sample(Self.clip, sampling: plan) { submit($0.image) }
+        }, options: options)
+        #expect(piped == (try pool.detectFaces(inEach: sampled.map(\.image), options: options)))
+
+        // An error from the producer stops the stream and is rethrown as is.
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try pool.detectFaces(streaming: { submit in
+                try video.sample(Self.clip, sampling: plan) { frame in
+                    submit(frame.image)
+                    if frame.timestamp > 3 { throw Stop() }
+                }
+            })
+        }
+    }
+
+    @Test("one decoding pass finds the last frame of a single-GOP clip; maxFrames caps the samples")
+    func lastFrameSinglePass() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 3.2 s at 25 fps with one keyframe: the last frame is at 3.16 s.
+        let clip = dir.appendingPathComponent("gop.mp4")
+        try Self.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=96x64:rate=25", "-t", "3.2", "-g", "1000",
+                         "-pix_fmt", "yuv420p", clip.path])
+        let video = try VideoFrames()
+        let frames = try video.sample(clip, sampling: VideoSampling(framesPerSecond: 1))
+        #expect(frames.map(\.timestamp) == [0, 1, 2, 3, 3.16])
+        let capped = try video.sample(clip, sampling: VideoSampling(framesPerSecond: 2, maxFrames: 3))
+        #expect(capped.map(\.timestamp) == [0, 0.52, 1, 3.16])  // 25 fps: 0.48, 0.52, ...; 0.52 opens the 0.5 s bin
+        let noLast = try video.sample(clip, sampling: VideoSampling(framesPerSecond: 1, includeLastFrame: false))
+        #expect(noLast.map(\.timestamp) == [0, 1, 2, 3])
+        #expect(VideoFrames.lastPacketTime(Data(#"{"packets":[{"pts_time":"0.5"},{"pts_time":"N/A"},{"pts_time":"2.25"}]}"#.utf8)) == 2.25)
+        #expect(VideoFrames.lastPacketTime(Data(#"{"packets":[{"pts_time":"N/A"}]}"#.utf8)) == nil)
+    }
+
     @Test("missing, truncated and random files give typed errors")
     func badVideos() throws {
         let video = try VideoFrames()

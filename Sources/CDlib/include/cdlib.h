@@ -102,6 +102,24 @@ int32_t cdlib_descriptors(cdlib_engine *engine, const uint8_t *rgb, int32_t widt
                           int32_t height, const cdlib_rect *rects, const cdlib_point *points,
                           int32_t n, float *out, cdlib_error *err);
 
+/// Distance block for exact gallery search with one query: out[j] = |row j - query|^2 for `n`
+/// rows of `dim` floats (row-major), summed in SIMD lanes (memory-bound; AVX when the shim is
+/// built with it). If `block_min` is not NULL it receives the smallest value. Returns
+/// CDLIB_ERR_ARGUMENT only for bad arguments. Safe to call from several threads at once.
+int32_t cdlib_squared_l2(const float *query, const float *rows, int32_t n, int32_t dim,
+                         float *out, float *block_min);
+
+/// Distance block for exact gallery search: for `nq` queries and `n` rows of `dim` floats
+/// (both row-major) writes out[q * n + j] = row_norms[j] - 2 * dot(query q, row j), i.e. the
+/// squared euclidean distance minus |query q|^2, with one BLAS call (sgemv for one query,
+/// sgemm otherwise; sgemm reads each row block once for all queries). `row_norms[j]` is |row j|^2; `out` holds nq * n floats and must not
+/// overlap the inputs. If `block_min` is not NULL, block_min[q] receives the smallest value
+/// of query q's row of `out`. Pure computation: returns CDLIB_ERR_ARGUMENT only for bad
+/// arguments. Safe to call from several threads at once.
+int32_t cdlib_partial_l2(const float *queries, int32_t nq, const float *rows,
+                         const float *row_norms, int32_t n, int32_t dim, float *out,
+                         float *block_min);
+
 #ifdef __cplusplus
 }
 #endif

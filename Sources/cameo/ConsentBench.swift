@@ -2,6 +2,7 @@ import ArgumentParser
 import CameoCore
 import Consent
 import Foundation
+import Generation
 
 /// `cameo bench consent`: in-process check latency on a large index, and the same decisions
 /// evaluated by pycasbin (a peer run by this verb in the same run) on a shared subset.
@@ -54,7 +55,7 @@ struct Dataset {
     let uses: [Use]
 
     init(subjects n: Int, grantsPerSubject k: Int, seed: UInt64) throws {
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         uses = try ["generate", "remix", "public_post"].map(Use.init)
         ids = try (0..<n).map { try SubjectID("sub_\($0)") }
         for id in ids { try index.apply(.subjectUpserted(id, SubjectStatus(likeness: .verified, suspended: false))) }
@@ -91,7 +92,7 @@ struct Dataset {
     }
 
     func requests(count: Int, seed: UInt64) -> [(SubjectID, SubjectID, Use)] {
-        var rng = SplitMix(seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { _ in (ids[Int(rng.next() % UInt64(ids.count))], ids[Int(rng.next() % UInt64(ids.count))], uses[Int(rng.next() % 3)]) }
     }
 
@@ -141,18 +142,5 @@ struct Dataset {
         }
         let p50v: Double = if case .double(let d) = p50 { d } else { Double(p50.intValue ?? 0) }
         return (p50v, ds.map { $0.boolValue ?? false })
-    }
-}
-
-/// SplitMix64: a tiny deterministic generator for reproducible datasets.
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
     ],
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
@@ -50,6 +52,9 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "CameoCore", "Ledger", "CameoCrypto", "Consent",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Generation", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent", "FaceMatch",
@@ -81,7 +86,7 @@ let package = Package(
         .testTarget(name: "PDQTests", dependencies: ["PDQ", "PDQTestSupport", "CameoCore"]),
         .testTarget(name: "ConsentTests", dependencies: ["Consent", "CameoCore"]),
         .testTarget(name: "CameoCryptoTests", dependencies: ["CameoCrypto", "TestSupport"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "TestSupport", "Consent", "Ledger", "Store", "CameoCrypto", "Identity", "FaceMatch", "Generation", "Policy", "Takedown", "PDQ",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -12,6 +12,13 @@ extension GenerationService {
     func run(_ id: String) async {
         do {
             var record = try record(id)
+            if record.status == .generating || record.status == .checking {
+                // Interrupted (this node restarted, or another node's claim ran out): start over.
+                removeFiles(record.id)  // an unchecked partial output is never kept
+                record.status = .queued
+                record.reasons.append("resumed after an interrupted run")
+                try save(record)
+            }
             guard record.status == .queued else { return }
             // Consent is checked again: a revocation since submission blocks the job now.
             if let reason = try preCheck(&record, now: Date()) {

@@ -12,8 +12,10 @@ import Synchronization
 
 /// The generation pipeline: prompt policy → requester state → consent for every cameo →
 /// embedded generator → independent frame post-check → signed provenance → release or
-/// quarantine. Jobs are durable rows; a bounded pool of workers runs them, and jobs found
-/// mid-flight at start-up are run again from the pre-checks (nothing unchecked is released).
+/// quarantine. Jobs are durable rows claimed with a lease (any node runs any job, none runs
+/// one twice); a bounded pool of workers runs them, and jobs found mid-flight (this node
+/// restarted, or another node's lease ran out) run again from the pre-checks, so nothing
+/// unchecked is ever released.
 public final class GenerationService: Sendable {
     let rows: GenerationRows
     let consent: ConsentStore
@@ -25,12 +27,15 @@ public final class GenerationService: Sendable {
     let sign: @Sendable (JSONValue) throws -> SignedStatement
     let screens = Mutex<ContentScreens>(ContentScreens())
     let logger: Logger
-    let queue = WorkQueue()
+    let waker = Waker()
+    /// This node's name in job claims.
+    public let node: String
 
     /// Creates the service; call `start()` to resume interrupted jobs and run workers.
     public init(ledger: LedgerStore, consent: ConsentStore, likenesses: LikenessService, policies: PolicySet,
                 generator: any VideoGenerator, videos: URL, sign: @escaping @Sendable (JSONValue) throws -> SignedStatement,
-                logger: Logger = Logger(label: "cameoguard.generation")) throws {
+                node: String = ProcessInfo.processInfo.hostName, logger: Logger = Logger(label: "cameoguard.generation")) throws {
+        self.node = node
         self.rows = GenerationRows(ledger: ledger)
         self.consent = consent
         self.likenesses = likenesses
@@ -42,27 +47,38 @@ public final class GenerationService: Sendable {
         try FileManager.default.createDirectory(at: videos, withIntermediateDirectories: true)
     }
 
-    /// Re-queues jobs that were queued or mid-flight when the node stopped, and starts the workers.
+    /// Hands back the claims this node held when it stopped (on SQLite, every claim: one node
+    /// owns the file) and starts the workers.
     public func start() async throws {
-        for row in try rows.withStatus([GenerationStatus.queued, .generating, .checking].map(\.rawValue)) {
-            var record = try decode(row)
-            if record.status != .queued {
-                removeFiles(record.id)  // an unchecked partial output is never kept
-                record.status = .queued
-                record.reasons.append("resumed after an interrupted run")
-                try save(record)
-            }
-            await queue.push(record.id)
-        }
+        let released = try rows.releaseAll(node: rows.dialect == .sqlite ? nil : node)
+        if released > 0 { logger.notice("interrupted jobs will run again", metadata: ["count": "\(released)"]) }
         for _ in 0..<policies.generation.workers {
             Task.detached { [self] in
-                while let id = await queue.next() { await run(id) }
+                while !waker.isClosed {
+                    if let id = claimNext() {
+                        await run(id)
+                        do { try rows.release(id, node: node) } catch { logger.error("could not release job", metadata: ["job": "\(id)", "error": "\(error)"]) }
+                    } else {
+                        await waker.wait(timeout: .milliseconds(policies.generation.jobPollMilliseconds))
+                    }
+                }
             }
         }
     }
 
+    /// Claims the oldest claimable job: queued, or mid-flight with no live claim.
+    func claimNext(now: Date = Date()) -> String? {
+        do {
+            return try rows.claimNext(statuses: [GenerationStatus.queued, .generating, .checking].map(\.rawValue), node: node, now: now,
+                                      leaseUntil: now.addingTimeInterval(TimeInterval(policies.generation.jobLeaseSeconds)))
+        } catch {
+            logger.error("could not claim a job", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
     /// Stops taking jobs (workers finish the job they hold).
-    public func stop() async { await queue.close() }
+    public func stop() async { waker.close() }
 
     // MARK: submit
 
@@ -92,7 +108,9 @@ public final class GenerationService: Sendable {
         var record = GenerationRecord(id: id, request: request, status: .queued, seed: seed, tags: [], reasons: [], receipts: [],
                                       grantIDs: [], preferences: [:], postCheck: nil, contentSHA256: nil, manifest: nil,
                                       ledgerIndex: nil, timings: nil, createdAt: now, updatedAt: now)
-        try rows.insert(try row(record), now: now)
+        // Held by this node until the pre-checks are done, so no worker takes it half-checked.
+        try rows.insert(try row(record), now: now, claim: (node, now.addingTimeInterval(TimeInterval(policies.generation.jobLeaseSeconds))))
+        defer { try? rows.release(id, node: node) }
         if let reason = try preCheck(&record, now: now) {
             record.status = .rejected
             record.reasons.append(reason)
@@ -101,7 +119,8 @@ public final class GenerationService: Sendable {
             return record
         }
         try save(record)
-        await queue.push(id)
+        try rows.release(id, node: node)
+        waker.signal()
         return record
     }
 

@@ -58,6 +58,9 @@ public final class APIKeyService: Sendable {
         return CreatedAPIKey(id: id, name: name, role: role, token: "\(id.rawValue).\(secret)", ledgerIndex: index)
     }
 
+    /// Forgets every cached verification (another node revoked a key).
+    public func clearCache() { cache.withLock { $0.removeAll() } }
+
     /// Revokes a key; takes effect on this node at once (the cache entry is dropped).
     public func revoke(_ id: APIKeyID, actor: String, now: Date = Date()) async throws -> UInt64 {
         let entry = try LedgerEntry(type: "api_key.revoked", time: now, actor: actor, subject: id.rawValue)

@@ -37,6 +37,9 @@ public final class LikenessService: Sendable {
         try faces.loadGallery(store.allDescriptors())
     }
 
+    /// Reloads the gallery from the store (another node enrolled or erased a likeness).
+    public func reloadGallery() throws { try faces.loadGallery(store.allDescriptors()) }
+
     /// Issues a challenge for `subject` (which must exist and not be erased); returns it with the nonce.
     public func challenge(subject: SubjectID, now: Date = Date()) throws -> (LivenessChallenge, nonce: String) {
         guard let s = try consent.subject(subject) else { throw IdentityError("unknown_subject", "no subject \(subject)", kind: .notFound) }

@@ -36,8 +36,15 @@ public struct GenerationPolicy: Sendable, Codable, Equatable {
     public var duration: Double
     public var maxCameos: Int
     public var workers: Int
+    /// How long a node's claim on a job lasts; a job whose node died is run again after this.
+    public var jobLeaseSeconds: Int
+    /// How often idle workers look for jobs submitted on other nodes.
+    public var jobPollMilliseconds: Int
 
-    enum CodingKeys: String, CodingKey { case width, height, fps, duration, maxCameos = "max_cameos", workers }
+    enum CodingKeys: String, CodingKey {
+        case width, height, fps, duration, maxCameos = "max_cameos", workers
+        case jobLeaseSeconds = "job_lease_seconds", jobPollMilliseconds = "job_poll_milliseconds"
+    }
 
     func validate() throws {
         guard (64...1920).contains(width), (64...1920).contains(height), width % 2 == 0, height % 2 == 0 else {
@@ -45,5 +52,8 @@ public struct GenerationPolicy: Sendable, Codable, Equatable {
         }
         guard (1...60).contains(fps), duration > 0, duration <= 60 else { throw PolicyError("policy_invalid", "generation.yaml: fps 1-60, duration (0, 60]") }
         guard (1...4).contains(maxCameos), (1...8).contains(workers) else { throw PolicyError("policy_invalid", "generation.yaml: max_cameos 1-4, workers 1-8") }
+        guard (30...86_400).contains(jobLeaseSeconds), (10...60_000).contains(jobPollMilliseconds) else {
+            throw PolicyError("policy_invalid", "generation.yaml: job_lease_seconds 30-86400, job_poll_milliseconds 10-60000")
+        }
     }
 }

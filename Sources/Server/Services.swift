@@ -5,6 +5,7 @@ import Generation
 import Identity
 import Takedown
 import Ledger
+import Logging
 import Policy
 import Store
 
@@ -13,7 +14,7 @@ import Store
 public final class Services: Sendable {
     /// The data directory.
     public let dataDirectory: DataDirectory
-    /// The SQLite database.
+    /// The database (SQLite by default, or PostgreSQL).
     public let database: AppDatabase
     /// The durable ledger.
     public let ledger: LedgerStore
@@ -33,14 +34,19 @@ public final class Services: Sendable {
     public let takedowns: TakedownService
 
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
+    /// Keeps this node in step with other nodes' commits (started by `start()`).
+    let follower: LedgerFollower
+
+    /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
+    /// `node` names this node in job claims (several nodes on PostgreSQL need distinct names).
     public init(dataDirectory: DataDirectory, policies: PolicySet, modelsDirectory: URL? = nil,
-                generator: (any VideoGenerator)? = nil) throws {
+                generator: (any VideoGenerator)? = nil, node: String = ProcessInfo.processInfo.hostName) throws {
         guard dataDirectory.exists else {
             throw StoreError("data_dir_missing", "data directory \(dataDirectory.url.path) does not exist; run `cameo keys init --data-dir \(dataDirectory.url.path)`", kind: .invalidInput)
         }
         self.dataDirectory = dataDirectory
         self.signingKey = try dataDirectory.loadSigningKey()
-        self.database = try AppDatabase(path: dataDirectory.databasePath)
+        self.database = try AppDatabase.open(dataDirectory.databaseLocation)
         self.ledger = try LedgerStore(database: database)
         self.policies = policies
         self.apiKeys = APIKeyService(repository: APIKeyRepository(ledger: ledger), hasher: policies.security.hasher,
@@ -52,12 +58,32 @@ public final class Services: Sendable {
         let (key, origin) = (signingKey, ledger.origin)
         self.generations = try GenerationService(ledger: ledger, consent: consent, likenesses: likenesses, policies: policies,
                                                  generator: generator ?? EmbeddedGenerator(), videos: dataDirectory.url.appendingPathComponent("videos"),
-                                                 sign: { try SignedStatement.sign($0, keyName: origin, key: key) })
+                                                 sign: { try SignedStatement.sign($0, keyName: origin, key: key) }, node: node)
         self.takedowns = try TakedownService(ledger: ledger, generations: generations, likenesses: likenesses, consent: consent, policy: policies.takedown)
+        let (ledger, consent, likenesses, takedowns, apiKeys) = (ledger, consent, likenesses, takedowns, apiKeys)
+        self.follower = LedgerFollower(ledger: ledger) { from, to in
+            Services.catchUp(from: from, to: to, ledger: ledger, consent: consent, likenesses: likenesses, takedowns: takedowns, apiKeys: apiKeys)
+        }
+    }
+
+    /// Brings what this node holds in memory up to other nodes' commits in `[from, to)`.
+    static func catchUp(from: UInt64, to: UInt64, ledger: LedgerStore, consent: ConsentStore, likenesses: LikenessService,
+                        takedowns: TakedownService, apiKeys: APIKeyService) {
+        do {
+            try consent.catchUp()  // also edges and memberships, which have no entry of their own
+            guard to > from else { return }
+            let types = try ledger.entryTypes(start: from, end: to)
+            if types.contains(where: { $0.hasPrefix("likeness.") }) { try likenesses.reloadGallery() }
+            if types.contains(where: { $0.hasPrefix("case.") }) { try takedowns.reloadScreens() }
+            if types.contains("api_key.revoked") { apiKeys.clearCache() }
+        } catch {
+            Logger(label: "cameoguard.follower").error("catch-up failed", metadata: ["error": "\(error)"])
+        }
     }
 
     /// Starts background work: resumes interrupted generations and runs the workers.
     public func start() async throws {
+        follower.start()
         try await generations.start()
         Task.detached { [takedowns] in
             while !Task.isCancelled {

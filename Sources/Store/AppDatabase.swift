@@ -2,35 +2,38 @@ import CameoCore
 import Foundation
 import GRDB
 
-/// The SQLite database (GRDB `DatabasePool`, WAL, `synchronous=FULL`) and its migrations.
-/// Callers depend on `any DatabaseWriter` so tests can run the same code on other setups.
+/// The database: SQLite (the embedded default: a file in the data directory) or PostgreSQL
+/// (several nodes), with the same migrations, as code, for both.
 public struct AppDatabase: Sendable {
-    /// The underlying writer.
-    public let writer: any DatabaseWriter
+    /// The engine; every store reads and writes through it.
+    public let writer: any SQLDatabase
+    public var dialect: SQLDialect { writer.dialect }
 
-    /// Opens (creating if needed) the database at `path` and migrates it.
+    /// Opens (creating if needed) the SQLite database at `path` and migrates it.
     public init(path: String) throws {
-        var config = Configuration()
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")  // an acknowledged write survives power loss
-            try db.execute(sql: "PRAGMA foreign_keys = ON")
-            try db.execute(sql: "PRAGMA secure_delete = ON")  // erased keys are zeroed on disk, not left in free pages
+        let sqlite = try SQLiteDatabase(path: path)
+        do { try Self.migrator.migrate(sqlite.pool) } catch let e as DatabaseError {
+            throw StoreError("database_open_failed", "cannot migrate \(path): \(e.message ?? "\(e)")", kind: .unavailable)
         }
-        config.busyMode = .timeout(10)
-        do {
-            let pool = try DatabasePool(path: path, configuration: config)
-            try Self.migrator.migrate(pool)
-            self.writer = pool
-        } catch let e as DatabaseError {
-            throw StoreError("database_open_failed", "cannot open \(path): \(e.message ?? "\(e)")")
-        }
+        self.writer = sqlite
     }
 
-    /// Migrations as ordered code; never edit a published migration, add a new one.
-    public static var migrator: DatabaseMigrator {
-        var m = DatabaseMigrator()
-        m.registerMigration("v1_ledger") { db in
-            try db.execute(sql: """
+    /// Connects to the PostgreSQL database at `url` and migrates it.
+    public init(postgres url: String, maxConnections: Int = 16) throws {
+        let pg = try PostgresDatabase(url: url, maxConnections: maxConnections)
+        try Self.migratePostgres(pg)
+        self.writer = pg
+    }
+
+    /// `postgres://…` opens PostgreSQL; anything else is a SQLite file path.
+    public static func open(_ location: String) throws -> AppDatabase {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://") ? try AppDatabase(postgres: location) : try AppDatabase(path: location)
+    }
+
+    /// Migrations in order; never edit a published one, add a new one. Written in SQLite's
+    /// dialect; `ddl(_:for:)` maps the column types for PostgreSQL.
+    static let migrations: [(name: String, sql: String)] = [
+        ("v1_ledger", """
                 CREATE TABLE ledger_entries (
                     idx INTEGER PRIMARY KEY,      -- leaf index, 0-based, dense
                     type TEXT NOT NULL,
@@ -42,10 +45,8 @@ public struct AppDatabase: Sendable {
                     hash BLOB NOT NULL
                 );
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                """)
-        }
-        m.registerMigration("v1_api_keys") { db in
-            try db.execute(sql: """
+            """),
+        ("v1_api_keys", """
                 CREATE TABLE api_keys (
                     id TEXT PRIMARY KEY,
                     name TEXT NOT NULL,
@@ -55,10 +56,8 @@ public struct AppDatabase: Sendable {
                     revoked_at REAL,
                     ledger_index INTEGER NOT NULL
                 );
-                """)
-        }
-        m.registerMigration("v2_consent") { db in
-            try db.execute(sql: """
+            """),
+        ("v2_consent", """
                 CREATE TABLE consent_subjects (
                     id TEXT PRIMARY KEY,
                     handle TEXT NOT NULL,
@@ -95,10 +94,8 @@ public struct AppDatabase: Sendable {
                     type TEXT NOT NULL,
                     body BLOB NOT NULL
                 );
-                """)
-        }
-        m.registerMigration("v3_identity") { db in
-            try db.execute(sql: """
+            """),
+        ("v3_identity", """
                 CREATE TABLE liveness_challenges (
                     id TEXT PRIMARY KEY,
                     subject TEXT NOT NULL REFERENCES consent_subjects(id),
@@ -133,10 +130,8 @@ public struct AppDatabase: Sendable {
                     status TEXT NOT NULL DEFAULT 'open',
                     ledger_index INTEGER NOT NULL
                 );
-                """)
-        }
-        m.registerMigration("v4_generations") { db in
-            try db.execute(sql: """
+            """),
+        ("v4_generations", """
                 CREATE TABLE generations (
                     id TEXT PRIMARY KEY,
                     request_id TEXT,
@@ -153,10 +148,8 @@ public struct AppDatabase: Sendable {
                     subject TEXT NOT NULL,
                     PRIMARY KEY (subject, generation)
                 ) WITHOUT ROWID;
-                """)
-        }
-        m.registerMigration("v5_takedown") { db in
-            try db.execute(sql: """
+            """),
+        ("v5_takedown", """
                 CREATE TABLE takedown_cases (
                     id TEXT PRIMARY KEY,
                     client_report_id TEXT NOT NULL,
@@ -188,21 +181,77 @@ public struct AppDatabase: Sendable {
                     case_id TEXT NOT NULL,
                     added_at REAL NOT NULL
                 );
-                """)
+            """),
+        ("v6_job_leases", """
+            ALTER TABLE generations ADD COLUMN claimed_by TEXT;
+            ALTER TABLE generations ADD COLUMN lease_until REAL;
+            """),
+    ]
+
+    /// `sql` for `dialect`: BLOB → BYTEA, REAL → DOUBLE PRECISION, INTEGER → BIGINT,
+    /// AUTOINCREMENT keys → BIGSERIAL, no WITHOUT ROWID.
+    static func ddl(_ sql: String, for dialect: SQLDialect) -> String {
+        guard dialect == .postgres else { return sql }
+        var s = sql.replacingOccurrences(of: "INTEGER PRIMARY KEY AUTOINCREMENT", with: "BIGSERIAL PRIMARY KEY")
+        for (from, to) in [("BLOB", "BYTEA"), ("REAL", "DOUBLE PRECISION"), ("INTEGER", "BIGINT")] {
+            s = s.replacingOccurrences(of: "\\b\(from)\\b", with: to, options: .regularExpression)
+        }
+        return s.replacingOccurrences(of: " WITHOUT ROWID", with: "")
+    }
+
+    /// The SQLite migrator (GRDB's, recording applied names in `grdb_migrations`).
+    public static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        for (name, sql) in migrations {
+            m.registerMigration(name) { db in try db.execute(sql: sql) }
         }
         return m
     }
 
+    /// Applies missing migrations on PostgreSQL, each in the transaction that records it, under
+    /// an advisory lock so that nodes starting together migrate once.
+    static func migratePostgres(_ pg: PostgresDatabase) throws {
+        try pg.write { tx in
+            try tx.execute("SELECT pg_advisory_xact_lock(?)", AdvisoryLock.migrations)
+            try tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)")
+            let applied = Set(try tx.query("SELECT name FROM schema_migrations").map { try $0.string("name") })
+            for (name, sql) in migrations where !applied.contains(name) {
+                // The extended protocol takes one statement at a time.
+                for statement in ddl(sql, for: .postgres).components(separatedBy: ";") {
+                    let code = statement.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("--") }
+                    if code.joined().trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { continue }
+                    try tx.execute(statement)
+                }
+                try tx.execute("INSERT INTO schema_migrations(name, applied_at) VALUES (?, ?)", name, Date().timeIntervalSince1970)
+            }
+        }
+    }
+
+    /// Names of the applied migrations, in order.
+    public func appliedMigrations() throws -> [String] {
+        if let sqlite = writer as? SQLiteDatabase { return try sqlite.pool.read { try Self.migrator.appliedMigrations($0) } }
+        let applied = Set(try writer.read { tx in try tx.query("SELECT name FROM schema_migrations").map { try $0.string("name") } })
+        return Self.migrations.map(\.name).filter(applied.contains)
+    }
+
     /// Value of a `meta` key.
     public func meta(_ key: String) throws -> String? {
-        try writer.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) }
+        try writer.read { db in try db.one("SELECT value FROM meta WHERE key = ?", key)?.string("value") }
     }
 
     /// Sets a `meta` key if it is absent and returns the stored value.
     public func metaSetIfAbsent(_ key: String, _ value: String) throws -> String {
         try writer.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
-            return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])!
+            try db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT DO NOTHING", key, value)
+            return try db.one("SELECT value FROM meta WHERE key = ?", key)!.string("value")
         }
     }
+}
+
+/// Advisory lock keys (PostgreSQL): one per purpose, the same on every node.
+public enum AdvisoryLock {
+    /// Held by the transaction that sequences a ledger batch: one sequencer at a time.
+    public static let ledger: Int64 = 0x4341_4D45_4F01
+    /// Held while migrating.
+    public static let migrations: Int64 = 0x4341_4D45_4F02
 }

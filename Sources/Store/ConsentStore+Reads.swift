@@ -1,7 +1,6 @@
 import CameoCore
 import Consent
 import Foundation
-import GRDB
 
 /// A grant with its revocation state, as listed to operators.
 public struct GrantView: Sendable {
@@ -22,7 +21,7 @@ extension ConsentStore {
                 if clock.now >= deadline {
                     throw StoreError("stale", "this node reflects ledger size \(appliedSize), the request needs at least \(atLeast); retry", kind: .stale)
                 }
-                try ledger.refreshIfBehind(atLeast)
+                try catchUp()
                 try await Task.sleep(for: .milliseconds(2))
             }
         }
@@ -47,10 +46,10 @@ extension ConsentStore {
     /// The subject `id` as registered, or nil.
     public func subject(_ id: SubjectID) throws -> SubjectRecord? {
         try ledger.database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM consent_subjects WHERE id = ?", arguments: [id.rawValue]).map { row in
-                SubjectRecord(id: id, handle: row["handle"], externalID: row["external_id"],
-                              status: SubjectStatus(likeness: LikenessStatus(rawValue: row["likeness"]) ?? .unverified,
-                                                    suspended: (row["suspended"] as Int) != 0))
+            try db.one("SELECT * FROM consent_subjects WHERE id = ?", id.rawValue).map { row in
+                SubjectRecord(id: id, handle: try row.string("handle"), externalID: try row.optionalString("external_id"),
+                              status: SubjectStatus(likeness: LikenessStatus(rawValue: try row.string("likeness")) ?? .unverified,
+                                                    suspended: try row.int("suspended") != 0))
             }
         }
     }

@@ -2,7 +2,6 @@ import CameoCore
 import CameoCrypto
 import Consent
 import Foundation
-import GRDB
 import Ledger
 
 /// A subject as the backend registered it.
@@ -26,16 +25,16 @@ extension ConsentStore {
             throw StoreError("invalid_external_id", "external_id must be 1-128 characters", kind: .invalidInput)
         }
         return try await ledger.write { db -> ConsentCommitResult<SubjectRecord> in
-            if let ext = externalID, let other = try String.fetchOne(db, sql: "SELECT id FROM consent_subjects WHERE external_id = ? AND id != ?", arguments: [ext, id.rawValue]) {
-                throw StoreError("external_id_taken", "external_id already belongs to subject \(other)", kind: .conflict)
+            if let ext = externalID, let other = try db.one("SELECT id FROM consent_subjects WHERE external_id = ? AND id != ?", ext, id.rawValue) {
+                throw StoreError("external_id_taken", "external_id already belongs to subject \(try other.string("id"))", kind: .conflict)
             }
-            let existing = try Row.fetchOne(db, sql: "SELECT likeness, suspended FROM consent_subjects WHERE id = ?", arguments: [id.rawValue])
-            let status = SubjectStatus(likeness: existing.flatMap { LikenessStatus(rawValue: $0["likeness"]) } ?? .unverified,
-                                       suspended: existing.map { ($0["suspended"] as Int) != 0 } ?? false)
-            try db.execute(sql: """
+            let existing = try db.one("SELECT likeness, suspended FROM consent_subjects WHERE id = ?", id.rawValue)
+            let status = SubjectStatus(likeness: try existing.flatMap { LikenessStatus(rawValue: try $0.string("likeness")) } ?? .unverified,
+                                       suspended: try existing.map { try $0.int("suspended") != 0 } ?? false)
+            try db.execute("""
                 INSERT INTO consent_subjects(id, handle, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET handle = excluded.handle, external_id = excluded.external_id, updated_at = excluded.updated_at
-                """, arguments: [id.rawValue, handle, externalID, now.timeIntervalSince1970, now.timeIntervalSince1970])
+                """, id.rawValue, handle, externalID, now.timeIntervalSince1970, now.timeIntervalSince1970)
             let events: [ConsentEvent] = existing == nil ? [.subjectUpserted(id, status)] : []
             try Self.log(events, db)
             return ConsentCommitResult(value: SubjectRecord(id: id, handle: handle, externalID: externalID, status: status), events: events)
@@ -48,14 +47,14 @@ extension ConsentStore {
         let entry = try LedgerEntry(type: "subject.status", time: now, actor: actor, subject: id.rawValue,
                                     payload: ["likeness": .string(status.likeness.rawValue), "suspended": .bool(status.suspended), "reason": .string(reason)])
         return try await ledger.append(entry) { db, _ -> ConsentCommitResult<Void> in
-            guard let row = try Row.fetchOne(db, sql: "SELECT likeness FROM consent_subjects WHERE id = ?", arguments: [id.rawValue]) else {
+            guard let row = try db.one("SELECT likeness FROM consent_subjects WHERE id = ?", id.rawValue) else {
                 throw StoreError("unknown_subject", "no subject \(id)", kind: .notFound)
             }
-            if (row["likeness"] as String) == LikenessStatus.erased.rawValue && status.likeness != .erased {
+            if try row.string("likeness") == LikenessStatus.erased.rawValue && status.likeness != .erased {
                 throw StoreError("subject_erased", "subject \(id) was erased; its likeness cannot be restored", kind: .conflict)
             }
-            try db.execute(sql: "UPDATE consent_subjects SET likeness = ?, suspended = ?, updated_at = ? WHERE id = ?",
-                           arguments: [status.likeness.rawValue, status.suspended ? 1 : 0, now.timeIntervalSince1970, id.rawValue])
+            try db.execute("UPDATE consent_subjects SET likeness = ?, suspended = ?, updated_at = ? WHERE id = ?",
+                           status.likeness.rawValue, status.suspended, now.timeIntervalSince1970, id.rawValue)
             let events: [ConsentEvent] = [.subjectUpserted(id, status)]
             try Self.log(events, db)
             return ConsentCommitResult(value: (), events: events)
@@ -67,12 +66,12 @@ extension ConsentStore {
         guard follower != followee else { throw StoreError("invalid_relationship", "a subject cannot follow itself", kind: .invalidInput) }
         return try await ledger.write { db -> ConsentCommitResult<Void> in
             try Self.requireSubjects([follower, followee], db)
-            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM consent_follows WHERE follower = ? AND followee = ?", arguments: [follower.rawValue, followee.rawValue]) ?? false
+            let exists = try db.exists("SELECT 1 FROM consent_follows WHERE follower = ? AND followee = ?", follower.rawValue, followee.rawValue)
             guard exists != on else { return ConsentCommitResult(value: (), events: []) }  // idempotent
             if on {
-                try db.execute(sql: "INSERT INTO consent_follows(follower, followee) VALUES (?, ?)", arguments: [follower.rawValue, followee.rawValue])
+                try db.execute("INSERT INTO consent_follows(follower, followee) VALUES (?, ?)", follower.rawValue, followee.rawValue)
             } else {
-                try db.execute(sql: "DELETE FROM consent_follows WHERE follower = ? AND followee = ?", arguments: [follower.rawValue, followee.rawValue])
+                try db.execute("DELETE FROM consent_follows WHERE follower = ? AND followee = ?", follower.rawValue, followee.rawValue)
             }
             let events: [ConsentEvent] = [on ? .follow(follower: follower, followee: followee) : .unfollow(follower: follower, followee: followee)]
             try Self.log(events, db)
@@ -84,12 +83,12 @@ extension ConsentStore {
     public func setMember(_ community: CommunityID, _ subject: SubjectID, on: Bool) async throws -> UInt64 {
         try await ledger.write { db -> ConsentCommitResult<Void> in
             try Self.requireSubjects([subject], db)
-            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM consent_members WHERE community = ? AND subject = ?", arguments: [community.rawValue, subject.rawValue]) ?? false
+            let exists = try db.exists("SELECT 1 FROM consent_members WHERE community = ? AND subject = ?", community.rawValue, subject.rawValue)
             guard exists != on else { return ConsentCommitResult(value: (), events: []) }
             if on {
-                try db.execute(sql: "INSERT INTO consent_members(community, subject) VALUES (?, ?)", arguments: [community.rawValue, subject.rawValue])
+                try db.execute("INSERT INTO consent_members(community, subject) VALUES (?, ?)", community.rawValue, subject.rawValue)
             } else {
-                try db.execute(sql: "DELETE FROM consent_members WHERE community = ? AND subject = ?", arguments: [community.rawValue, subject.rawValue])
+                try db.execute("DELETE FROM consent_members WHERE community = ? AND subject = ?", community.rawValue, subject.rawValue)
             }
             let events: [ConsentEvent] = [on ? .joined(community, member: subject) : .left(community, member: subject)]
             try Self.log(events, db)
@@ -111,8 +110,8 @@ extension ConsentStore {
             var subjects = [grant.owner]
             if case .approved(let list) = grant.audience { subjects += list }
             try Self.requireSubjects(subjects, db)
-            try db.execute(sql: "INSERT INTO consent_grants(id, owner, body, created_at, ledger_index) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [grant.id.rawValue, grant.owner.rawValue, body, now.timeIntervalSince1970, Int64(index)])
+            try db.execute("INSERT INTO consent_grants(id, owner, body, created_at, ledger_index) VALUES (?, ?, ?, ?, ?)",
+                           grant.id.rawValue, grant.owner.rawValue, body, now.timeIntervalSince1970, Int64(index))
             let events: [ConsentEvent] = [.grantCreated(grant)]
             try Self.log(events, db)
             return ConsentCommitResult(value: (), events: events)
@@ -127,14 +126,14 @@ extension ConsentStore {
         }
         let entry = try LedgerEntry(type: "grant.revoked", time: now, actor: actor, subject: id.rawValue, payload: ["owner": .string(grant.owner.rawValue)])
         let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
-            guard let row = try Row.fetchOne(db, sql: "SELECT revoked_at FROM consent_grants WHERE id = ?", arguments: [id.rawValue]) else {
+            guard let row = try db.one("SELECT revoked_at FROM consent_grants WHERE id = ?", id.rawValue) else {
                 throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
             }
-            guard (row["revoked_at"] as Double?) == nil else {
+            guard try row.optionalDouble("revoked_at") == nil else {
                 throw StoreError("grant_already_revoked", "grant \(id) is already revoked", kind: .conflict)
             }
-            try db.execute(sql: "UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE id = ?",
-                           arguments: [now.timeIntervalSince1970, Int64(index), id.rawValue])
+            try db.execute("UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE id = ?",
+                           now.timeIntervalSince1970, Int64(index), id.rawValue)
             let events: [ConsentEvent] = [.grantRevoked(id, at: now)]
             try Self.log(events, db)
             return ConsentCommitResult(value: (), events: events)
@@ -154,8 +153,8 @@ extension ConsentStore {
         }
     }
 
-    static func requireSubjects(_ ids: [SubjectID], _ db: Database) throws {
-        for id in Set(ids) where try !(Bool.fetchOne(db, sql: "SELECT 1 FROM consent_subjects WHERE id = ?", arguments: [id.rawValue]) ?? false) {
+    static func requireSubjects(_ ids: [SubjectID], _ db: any SQLTransaction) throws {
+        for id in Set(ids) where try !db.exists("SELECT 1 FROM consent_subjects WHERE id = ?", id.rawValue) {
             throw StoreError("unknown_subject", "no subject \(id); register it with POST /v1/subjects first", kind: .notFound)
         }
     }

@@ -2,58 +2,65 @@ import CameoCore
 import CameoCrypto
 import Consent
 import Foundation
-import GRDB
+import Synchronization
 import Ledger
 import Logging
 
-/// A committed record value that carries consent events for the in-memory index, in order.
+/// A committed record value that carries the consent events it logged.
 protocol CarriesConsentEvents {
     var events: [ConsentEvent] { get }
 }
 
-/// Consent state: SQLite tables (the truth), an append-only event log, and the in-memory
-/// `ConsentIndex` that answers checks without SQL. Writes go through the ledger's ordered
-/// group commit; the index applies them on the commit thread before the writer is
-/// acknowledged, so an acknowledged revocation is visible to every later check on this node.
+/// Consent state: the tables (the truth), an append-only event log (`consent_events`), and the
+/// in-memory `ConsentIndex` that answers checks without SQL. The index is a replay of the log
+/// in `seq` order. After every local commit, on the commit thread and before any writer is
+/// acknowledged, the index catches up from the log, so an acknowledged revocation is visible
+/// to every later check on this node. Other nodes' commits (PostgreSQL) arrive the same way,
+/// prompted by NOTIFY or by a request's consistency token.
 public final class ConsentStore: Sendable {
     let ledger: LedgerStore
     let logger: Logger
-    private let state: ReadWriteLocked<(index: ConsentIndex, size: UInt64)>
+    private let state: ReadWriteLocked<(index: ConsentIndex, size: UInt64, seq: Int64)>
+    private let catchUpLock = Mutex<Void>(())
 
-    /// Opens consent state over `ledger`'s database and rebuilds the index by replaying the log.
+    /// Opens consent state over `ledger`'s database and builds the index by replaying the log.
     public init(ledger: LedgerStore, logger: Logger = Logger(label: "cameoguard.consent")) throws {
         self.ledger = ledger
         self.logger = logger
-        let index = try ConsentStore.replay(ledger.database)
-        self.state = ReadWriteLocked((index, ledger.size))
-        ledger.setCommitObserver { [state, logger] values, size in
-            state.write { s in
-                for case let commit as any CarriesConsentEvents in values {
-                    for event in commit.events {
-                        do { try s.index.apply(event) } catch {
-                            // SQL validation admitted it, so this is a bug; the log stays the truth.
-                            logger.critical("consent index rejected a committed event", metadata: ["error": "\(error)", "event": "\(event.type)"])
-                        }
-                    }
-                }
-                s.size = max(s.size, size)
+        self.state = ReadWriteLocked((ConsentIndex(), 0, 0))
+        try catchUp()
+        ledger.setCommitObserver { [weak self] _, size in
+            guard let self else { return }
+            do { try self.catchUp(knownSize: size) } catch {
+                // The write is durable; the next catch-up (another commit, NOTIFY, a token) applies it.
+                self.logger.critical("consent index could not catch up after a commit", metadata: ["error": "\(error)"])
             }
         }
     }
 
-    /// Replays every logged event into a fresh index (start-up, or after a divergence).
-    static func replay(_ database: AppDatabase) throws -> ConsentIndex {
-        try database.writer.read { db in
-            var index = ConsentIndex()
-            let decoder = JSONDecoder()
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, body FROM consent_events ORDER BY seq")
-            while let row = try rows.next() {
-                let event = try decoder.decode(ConsentEvent.self, from: row["body"] as Data)
-                do { try index.apply(event) } catch {
-                    throw StoreError("consent_log_corrupt", "event \(row["seq"] as Int64) does not apply: \(error)")
+    /// Applies every logged event after the last applied one, in `seq` order. `knownSize` is a
+    /// ledger size known to be committed before this call (the batch just committed); without
+    /// it the size is read first, so the index always reflects at least the size it reports.
+    public func catchUp(knownSize: UInt64? = nil) throws {
+        try catchUpLock.withLock { _ in
+            let from = state.read { $0.seq }
+            let (size, events) = try ledger.database.writer.read { db -> (UInt64, [(Int64, ConsentEvent)]) in
+                let size = try knownSize ?? LedgerStore.storedSize(db)
+                let decoder = JSONDecoder()
+                let events = try db.query("SELECT seq, body FROM consent_events WHERE seq > ? ORDER BY seq", from).map { row in
+                    (try row.int("seq"), try decoder.decode(ConsentEvent.self, from: try row.data("body")))
                 }
+                return (size, events)
             }
-            return index
+            try state.write { s in
+                for (seq, event) in events {
+                    do { try s.index.apply(event) } catch {
+                        throw StoreError("consent_log_corrupt", "event \(seq) does not apply: \(error)", kind: .integrity)
+                    }
+                    s.seq = seq
+                }
+                s.size = max(s.size, size)
+            }
         }
     }
 
@@ -72,11 +79,11 @@ public final class ConsentStore: Sendable {
     }
 
     /// Appends events to the log inside a write transaction.
-    static func log(_ events: [ConsentEvent], _ db: Database) throws {
+    static func log(_ events: [ConsentEvent], _ db: any SQLTransaction) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         for e in events {
-            try db.execute(sql: "INSERT INTO consent_events(type, body) VALUES (?, ?)", arguments: [e.type, try encoder.encode(e)])
+            try db.execute("INSERT INTO consent_events(type, body) VALUES (?, ?)", e.type, try encoder.encode(e))
         }
     }
 }

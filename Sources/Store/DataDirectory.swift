@@ -7,14 +7,19 @@ import Foundation
 public struct DataDirectory: Sendable {
     /// The directory itself.
     public let url: URL
+    /// A PostgreSQL URL (`postgres://…`) when the node runs on PostgreSQL; nil for the embedded SQLite file.
+    public let database: String?
 
-    /// Wraps `path` (not created until needed).
-    public init(path: String) {
+    /// Wraps `path` (not created until needed); `database` selects PostgreSQL instead of the SQLite file.
+    public init(path: String, database: String? = nil) {
         self.url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        self.database = database.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The SQLite database file.
     public var databasePath: String { url.appendingPathComponent("cameo.sqlite").path }
+    /// What `AppDatabase.open` takes: the PostgreSQL URL, or the SQLite file.
+    public var databaseLocation: String { database ?? databasePath }
     /// The ledger signing key.
     public var privateKeyPath: String { url.appendingPathComponent("keys/ledger.pem").path }
     /// The ledger verification key.

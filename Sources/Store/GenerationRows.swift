@@ -1,6 +1,5 @@
 import CameoCore
 import Foundation
-import GRDB
 import Ledger
 
 /// A stored generation: indexed columns plus the record body (JSON) owned by the Generation module.
@@ -23,18 +22,22 @@ public struct GenerationRow: Sendable, Equatable {
 public struct GenerationRows: Sendable {
     let ledger: LedgerStore
 
+    /// The engine the jobs live on.
+    public var dialect: SQLDialect { ledger.database.dialect }
+
     /// Rows over the ledger's database.
     public init(ledger: LedgerStore) { self.ledger = ledger }
 
     /// Inserts a new job; `duplicate_request` (409) if the requester already used `requestID`.
-    public func insert(_ row: GenerationRow, now: Date) throws {
+    /// With `claim`, the new job is held by that node until then (or until released).
+    public func insert(_ row: GenerationRow, now: Date, claim: (node: String, until: Date)? = nil) throws {
         try ledger.database.writer.write { db in
-            if let rid = row.requestID,
-               try Bool.fetchOne(db, sql: "SELECT 1 FROM generations WHERE requester = ? AND request_id = ?", arguments: [row.requester, rid]) ?? false {
+            if let rid = row.requestID, try db.exists("SELECT 1 FROM generations WHERE requester = ? AND request_id = ?", row.requester, rid) {
                 throw StoreError("duplicate_request", "request_id \(rid) was already used by \(row.requester)", kind: .conflict)
             }
-            try db.execute(sql: "INSERT INTO generations(id, request_id, requester, status, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           arguments: [row.id, row.requestID, row.requester, row.status, String(decoding: row.body, as: UTF8.self), now.timeIntervalSince1970, now.timeIntervalSince1970])
+            try db.execute("INSERT INTO generations(id, request_id, requester, status, body, created_at, updated_at, claimed_by, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           row.id, row.requestID, row.requester, row.status, String(decoding: row.body, as: UTF8.self), now.timeIntervalSince1970, now.timeIntervalSince1970,
+                           claim?.node, claim?.until.timeIntervalSince1970)
             try Self.link(row, db)
         }
     }
@@ -49,57 +52,92 @@ public struct GenerationRows: Sendable {
         try await ledger.append(entry) { db, _ in try Self.write(row, now: now, db) }.index
     }
 
-    static func write(_ row: GenerationRow, now: Date, _ db: Database) throws {
-        try db.execute(sql: "UPDATE generations SET status = ?, body = ?, updated_at = ? WHERE id = ?",
-                       arguments: [row.status, String(decoding: row.body, as: UTF8.self), now.timeIntervalSince1970, row.id])
-        guard db.changesCount == 1 else { throw StoreError("unknown_generation", "no generation \(row.id)", kind: .notFound) }
+    static func write(_ row: GenerationRow, now: Date, _ db: any SQLTransaction) throws {
+        let changed = try db.execute("UPDATE generations SET status = ?, body = ?, updated_at = ? WHERE id = ?",
+                                     row.status, String(decoding: row.body, as: UTF8.self), now.timeIntervalSince1970, row.id)
+        guard changed == 1 else { throw StoreError("unknown_generation", "no generation \(row.id)", kind: .notFound) }
         try link(row, db)
     }
 
-    static func link(_ row: GenerationRow, _ db: Database) throws {
-        for s in Set(row.subjects) {
-            try db.execute(sql: "INSERT OR IGNORE INTO generation_subjects(generation, subject) VALUES (?, ?)", arguments: [row.id, s])
+    static func link(_ row: GenerationRow, _ db: any SQLTransaction) throws {
+        for s in Set(row.subjects).sorted() {
+            try db.execute("INSERT INTO generation_subjects(generation, subject) VALUES (?, ?) ON CONFLICT DO NOTHING", row.id, s)
+        }
+    }
+
+    // MARK: the job queue
+
+    /// Claims the oldest job in `statuses` that no live node holds, for `node` until `leaseUntil`;
+    /// returns its id. On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets nodes claim concurrently
+    /// without waiting on each other or taking the same job; SQLite has one writer, so the
+    /// same statement without the clause is already exclusive.
+    public func claimNext(statuses: [String], node: String, now: Date, leaseUntil: Date) throws -> String? {
+        try ledger.database.writer.write { db in
+            let lock = db.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+            let args: [SQLValue] = [.text(node), .double(leaseUntil.timeIntervalSince1970)] + statuses.map(SQLValue.text) + [.double(now.timeIntervalSince1970)]
+            return try db.query("""
+                UPDATE generations SET claimed_by = ?, lease_until = ?
+                WHERE id = (SELECT id FROM generations WHERE status IN (\(sqlPlaceholders(statuses.count)))
+                            AND (lease_until IS NULL OR lease_until < ?) ORDER BY created_at, id LIMIT 1\(lock))
+                RETURNING id
+                """, arguments: args).first?.string("id")
+        }
+    }
+
+    /// Ends `node`'s claim on job `id` (finished, or handed back).
+    public func release(_ id: String, node: String) throws {
+        try ledger.database.writer.write { db in
+            try db.execute("UPDATE generations SET claimed_by = NULL, lease_until = NULL WHERE id = ? AND claimed_by = ?", id, node)
+        }
+    }
+
+    /// Ends every claim `node` holds, or every claim with nil (a restarted node's jobs were
+    /// interrupted: they run again).
+    public func releaseAll(node: String?) throws -> Int {
+        try ledger.database.writer.write { db in
+            guard let node else { return try db.execute("UPDATE generations SET claimed_by = NULL, lease_until = NULL WHERE claimed_by IS NOT NULL") }
+            return try db.execute("UPDATE generations SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = ?", node)
         }
     }
 
     /// The job `id`, or nil.
     public func find(_ id: String) throws -> GenerationRow? {
-        try ledger.database.writer.read { db in try Self.fetch(db, "WHERE id = ?", [id]).first }
+        try ledger.database.writer.read { db in try Self.fetch(db, "WHERE id = ?", [.text(id)]).first }
     }
 
     /// The requester's job with `requestID`, or nil.
     public func find(requester: String, requestID: String) throws -> GenerationRow? {
-        try ledger.database.writer.read { db in try Self.fetch(db, "WHERE requester = ? AND request_id = ?", [requester, requestID]).first }
+        try ledger.database.writer.read { db in try Self.fetch(db, "WHERE requester = ? AND request_id = ?", [.text(requester), .text(requestID)]).first }
     }
 
     /// Jobs in any of `statuses`, oldest first.
     public func withStatus(_ statuses: [String]) throws -> [GenerationRow] {
         try ledger.database.writer.read { db in
-            try Self.fetch(db, "WHERE status IN (\(databaseQuestionMarks(count: statuses.count))) ORDER BY created_at", StatementArguments(statuses))
+            try Self.fetch(db, "WHERE status IN (\(sqlPlaceholders(statuses.count))) ORDER BY created_at, id", statuses.map(SQLValue.text))
         }
     }
 
     /// Every job that names or shows `subject`, newest first.
     public func appearances(of subject: String) throws -> [GenerationRow] {
         try ledger.database.writer.read { db in
-            try Self.fetch(db, "WHERE id IN (SELECT generation FROM generation_subjects WHERE subject = ?) ORDER BY created_at DESC", [subject])
+            try Self.fetch(db, "WHERE id IN (SELECT generation FROM generation_subjects WHERE subject = ?) ORDER BY created_at DESC, id DESC", [.text(subject)])
         }
     }
 
     /// The newest `limit` jobs of `requester` (or all requesters).
     public func list(requester: String?, limit: Int) throws -> [GenerationRow] {
         try ledger.database.writer.read { db in
-            if let requester { return try Self.fetch(db, "WHERE requester = ? ORDER BY created_at DESC LIMIT ?", [requester, limit]) }
-            return try Self.fetch(db, "ORDER BY created_at DESC LIMIT ?", [limit])
+            if let requester { return try Self.fetch(db, "WHERE requester = ? ORDER BY created_at DESC, id DESC LIMIT ?", [.text(requester), .int(Int64(limit))]) }
+            return try Self.fetch(db, "ORDER BY created_at DESC, id DESC LIMIT ?", [.int(Int64(limit))])
         }
     }
 
-    static func fetch(_ db: Database, _ clause: String, _ args: StatementArguments) throws -> [GenerationRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM generations \(clause)", arguments: args).map { r in
-            let id: String = r["id"]
-            let subjects = try String.fetchAll(db, sql: "SELECT subject FROM generation_subjects WHERE generation = ?", arguments: [id])
-            return GenerationRow(id: id, requestID: r["request_id"], requester: r["requester"], status: r["status"],
-                                 body: Data((r["body"] as String).utf8), subjects: subjects)
+    static func fetch(_ db: any SQLTransaction, _ clause: String, _ args: [SQLValue]) throws -> [GenerationRow] {
+        try db.query("SELECT * FROM generations \(clause)", arguments: args).map { r in
+            let id = try r.string("id")
+            let subjects = try db.query("SELECT subject FROM generation_subjects WHERE generation = ? ORDER BY subject", id).map { try $0.string("subject") }
+            return GenerationRow(id: id, requestID: try r.optionalString("request_id"), requester: try r.string("requester"), status: try r.string("status"),
+                                 body: try r.data("body"), subjects: subjects)
         }
     }
 }

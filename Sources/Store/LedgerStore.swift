@@ -2,7 +2,6 @@ import CameoCore
 import CameoCrypto
 import Dispatch
 import Foundation
-import GRDB
 import Ledger
 import Synchronization
 
@@ -15,7 +14,7 @@ import Synchronization
 public final class LedgerStore: NodeReader, Sendable {
     /// The record writer a caller passes: runs inside the batch transaction with the index
     /// the entry will get; throwing rolls back this caller's record and entry only.
-    public typealias RecordWrite = @Sendable (Database, UInt64) throws -> any Sendable
+    public typealias RecordWrite = @Sendable (any SQLTransaction, UInt64) throws -> any Sendable
 
     private struct Pending: Sendable {
         let entry: [UInt8]?  // nil: a record ordered with the ledger but not itself audited
@@ -50,26 +49,32 @@ public final class LedgerStore: NodeReader, Sendable {
     }
 
     /// The right border of the stored tree: O(log n) node reads.
-    static func loadRange(_ db: Database) throws -> CompactRange {
-        let size = try UInt64(Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries") ?? 0)
+    static func loadRange(_ db: any SQLTransaction) throws -> CompactRange {
+        let size = try storedSize(db)
         var nodes: [(id: NodeID, hash: TreeHash)] = []
         for id in CompactRange.nodeIDs(forSize: size) {
-            guard let blob = try Data.fetchOne(db, sql: "SELECT hash FROM ledger_nodes WHERE id = ?", arguments: [id.storageKey]) else {
+            guard let row = try db.one("SELECT hash FROM ledger_nodes WHERE id = ?", id.storageKey) else {
                 throw StoreError("ledger_corrupt", "stored tree is missing node \(id.level)/\(id.index) for size \(size)")
             }
-            nodes.append((id, try TreeHash([UInt8](blob))))
+            nodes.append((id, try TreeHash(row.bytes("hash"))))
         }
         return try CompactRange(size: size, nodes: nodes)
     }
 
-    /// Hook for several-node deployments to catch up; a single SQLite node is never behind
-    /// its own commits, so this does nothing here.
-    public func refreshIfBehind(_ size: UInt64) throws {}
+    static func storedSize(_ db: any SQLTransaction) throws -> UInt64 {
+        UInt64(try db.scalarInt("SELECT COALESCE(MAX(idx) + 1, 0) AS n FROM ledger_entries") ?? 0)
+    }
 
-    /// Re-reads the size from the database (after another process appended).
-    public func refresh() throws {
+    /// Re-reads the tree's border from the database if another process or node appended;
+    /// returns the size before and after.
+    @discardableResult
+    public func refresh() throws -> (from: UInt64, to: UInt64) {
         let range = try database.writer.read(Self.loadRange)
-        state.withLock { if range.size > $0.range.size { $0.range = range } }
+        return state.withLock { s in
+            let from = s.range.size
+            if range.size > s.range.size { s.range = range }
+            return (from, s.range.size)
+        }
     }
 
     /// Number of durable entries.
@@ -80,7 +85,7 @@ public final class LedgerStore: NodeReader, Sendable {
 
     /// Appends `entry`, writing `record` in the same transaction; returns the record's value
     /// and the entry's leaf index once both are durable.
-    public func append<T: Sendable>(_ entry: LedgerEntry, record: @escaping @Sendable (Database, UInt64) throws -> T) async throws -> (value: T, index: UInt64) {
+    public func append<T: Sendable>(_ entry: LedgerEntry, record: @escaping @Sendable (any SQLTransaction, UInt64) throws -> T) async throws -> (value: T, index: UInt64) {
         let bytes: [UInt8]? = try entry.canonicalBytes()
         let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<(value: any Sendable, index: UInt64), Error>) in
             enqueue(Pending(entry: bytes, record: { db, i in try record(db, i) }, done: { c.resume(with: $0) }))
@@ -91,7 +96,7 @@ public final class LedgerStore: NodeReader, Sendable {
     /// Writes `record` through the same ordered group-commit queue without a ledger entry
     /// (e.g. a follow edge: ordered with grants, but private data that is not audited).
     /// Returns the value and the ledger size after the batch it committed in.
-    public func write<T: Sendable>(record: @escaping @Sendable (Database) throws -> T) async throws -> (value: T, size: UInt64) {
+    public func write<T: Sendable>(record: @escaping @Sendable (any SQLTransaction) throws -> T) async throws -> (value: T, size: UInt64) {
         let result = try await withCheckedThrowingContinuation { (c: CheckedContinuation<(value: any Sendable, index: UInt64), Error>) in
             enqueue(Pending(entry: nil, record: { db, _ in try record(db) }, done: { c.resume(with: $0) }))
         }
@@ -140,25 +145,25 @@ public final class LedgerStore: NodeReader, Sendable {
         var range = startRange
         do {
             try database.writer.write { db in
-                // Another process (a local CLI verb) may have appended since our last batch.
-                let stored = UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(idx) + 1, 0) FROM ledger_entries") ?? 0)
-                if stored != range.size { range = try Self.loadRange(db) }
+                // On PostgreSQL the batch's transaction holds the sequencer lock: one node assigns
+                // indices at a time, and a node that dies releases it with its connection.
+                if db.dialect == .postgres { try db.execute("SELECT pg_advisory_xact_lock(?)", AdvisoryLock.ledger) }
+                // Another node or process (a local CLI verb) may have appended since our last batch.
+                if try Self.storedSize(db) != range.size { range = try Self.loadRange(db) }
                 let now = Date().timeIntervalSince1970
                 for (i, item) in batch.enumerated() {
                     do {
                         var next = range
                         let index = next.size
                         var value: (any Sendable)? = nil
-                        try db.inSavepoint {
+                        try db.savepoint {
                             value = try item.record(db, index)
-                            guard let entry = item.entry else { return .commit }
-                            try db.execute(sql: "INSERT INTO ledger_entries(idx, type, body, created_at) VALUES (?, ?, ?, ?)",
-                                           arguments: [Int64(index), Self.entryType(entry), Data(entry), now])
+                            guard let entry = item.entry else { return }
+                            try db.execute("INSERT INTO ledger_entries(idx, type, body, created_at) VALUES (?, ?, ?, ?)",
+                                           Int64(index), Self.entryType(entry), entry, now)
                             for node in next.append(.leaf(entry)) {
-                                try db.execute(sql: "INSERT INTO ledger_nodes(id, hash) VALUES (?, ?)",
-                                               arguments: [node.id.storageKey, Data(node.hash.bytes)])
+                                try db.execute("INSERT INTO ledger_nodes(id, hash) VALUES (?, ?)", node.id.storageKey, node.hash.bytes)
                             }
-                            return .commit
                         }
                         range = next
                         results[i] = .success((value!, index))
@@ -166,6 +171,8 @@ public final class LedgerStore: NodeReader, Sendable {
                         results[i] = .failure(error)
                     }
                 }
+                // Delivered at commit to every node listening (they catch up from the tables).
+                if db.dialect == .postgres { try db.execute("SELECT pg_notify(?, ?)", Self.channel, String(range.size)) }
             }
             state.withLock { $0.range = range }
             if let notify = observer.withLock({ $0 }) {
@@ -181,6 +188,9 @@ public final class LedgerStore: NodeReader, Sendable {
         }
     }
 
+    /// The PostgreSQL NOTIFY channel of ledger commits (payload: the new size).
+    public static let channel = "cameo_ledger"
+
     private static func entryType(_ bytes: [UInt8]) -> String {
         (try? JSONValue.parse(bytes))?["type"]?.stringValue ?? ""
     }
@@ -192,8 +202,15 @@ public final class LedgerStore: NodeReader, Sendable {
         let end = min(end, size)
         guard start < end else { return [] }
         return try database.writer.read { db in
-            try Data.fetchAll(db, sql: "SELECT body FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx",
-                              arguments: [Int64(start), Int64(end)]).map { [UInt8]($0) }
+            try db.query("SELECT body FROM ledger_entries WHERE idx >= ? AND idx < ? ORDER BY idx", Int64(start), Int64(end)).map { try $0.bytes("body") }
+        }
+    }
+
+    /// The types of entries `[start, end)` (what a catching-up node must reload).
+    public func entryTypes(start: UInt64, end: UInt64) throws -> Set<String> {
+        guard start < end else { return [] }
+        return try database.writer.read { db in
+            Set(try db.query("SELECT DISTINCT type FROM ledger_entries WHERE idx >= ? AND idx < ?", Int64(start), Int64(end)).map { try $0.string("type") })
         }
     }
 

@@ -2,7 +2,6 @@ import CameoCore
 import CameoCrypto
 import Consent
 import Foundation
-import GRDB
 import Ledger
 
 /// An enrolled likeness as stored (the descriptor and chip stay encrypted unless asked for).
@@ -33,9 +32,9 @@ public final class LikenessStore: Sendable {
     public func saveChallenge(_ c: ChallengeRow) throws {
         try ledger.database.writer.write { db in
             try ConsentStore.requireSubjects([c.subject], db)
-            try db.execute(sql: "INSERT INTO liveness_challenges(id, subject, poses, nonce_hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [c.id.rawValue, c.subject.rawValue, c.poses.joined(separator: ","), c.nonceHash,
-                                       c.issuedAt.timeIntervalSince1970, c.expiresAt.timeIntervalSince1970])
+            try db.execute("INSERT INTO liveness_challenges(id, subject, poses, nonce_hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                           c.id.rawValue, c.subject.rawValue, c.poses.joined(separator: ","), c.nonceHash,
+                           c.issuedAt.timeIntervalSince1970, c.expiresAt.timeIntervalSince1970)
         }
     }
 
@@ -43,16 +42,16 @@ public final class LikenessStore: Sendable {
     /// the outcome. `unknown_challenge` (404) or `challenge_used` (409) otherwise.
     public func consumeChallenge(_ id: ChallengeID, subject: SubjectID, now: Date) throws -> ChallengeRow {
         try ledger.database.writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM liveness_challenges WHERE id = ? AND subject = ?", arguments: [id.rawValue, subject.rawValue]) else {
+            guard let row = try db.one("SELECT * FROM liveness_challenges WHERE id = ? AND subject = ?", id.rawValue, subject.rawValue) else {
                 throw StoreError("unknown_challenge", "no challenge \(id) for subject \(subject)", kind: .notFound)
             }
-            guard (row["used_at"] as Double?) == nil else {
+            guard try row.optionalDouble("used_at") == nil else {
                 throw StoreError("challenge_used", "challenge \(id) was already answered; request a new one", kind: .conflict)
             }
-            try db.execute(sql: "UPDATE liveness_challenges SET used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id.rawValue])
-            return ChallengeRow(id: id, subject: subject, poses: (row["poses"] as String).split(separator: ",").map(String.init),
-                                nonceHash: row["nonce_hash"], issuedAt: Date(timeIntervalSince1970: row["issued_at"]),
-                                expiresAt: Date(timeIntervalSince1970: row["expires_at"]))
+            try db.execute("UPDATE liveness_challenges SET used_at = ? WHERE id = ?", now.timeIntervalSince1970, id.rawValue)
+            return ChallengeRow(id: id, subject: subject, poses: try row.string("poses").split(separator: ",").map(String.init),
+                                nonceHash: try row.string("nonce_hash"), issuedAt: Date(timeIntervalSince1970: try row.double("issued_at")),
+                                expiresAt: Date(timeIntervalSince1970: try row.double("expires_at")))
         }
     }
 
@@ -74,19 +73,25 @@ public final class LikenessStore: Sendable {
                                     payload: ["descriptor_commitment": .string(commitment), "challenge": .string(challenge.rawValue),
                                               "model": "dlib_face_recognition_resnet_model_v1"])
         let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
-            guard let row = try Row.fetchOne(db, sql: "SELECT likeness, suspended FROM consent_subjects WHERE id = ?", arguments: [subject.rawValue]) else {
+            guard let row = try db.one("SELECT likeness, suspended FROM consent_subjects WHERE id = ?", subject.rawValue) else {
                 throw StoreError("unknown_subject", "no subject \(subject)", kind: .notFound)
             }
-            guard (row["likeness"] as String) != LikenessStatus.erased.rawValue else {
+            guard try row.string("likeness") != LikenessStatus.erased.rawValue else {
                 throw StoreError("subject_erased", "subject \(subject) was erased and cannot enroll again", kind: .conflict)
             }
-            try db.execute(sql: "INSERT OR REPLACE INTO subject_keys(subject, wrapped_key) VALUES (?, ?)", arguments: [subject.rawValue, Data(wrapped)])
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO likenesses(subject, descriptor_ct, chip_ct, chip_width, chip_height, commitment, enrolled_at, ledger_index)
+            try db.execute("""
+                INSERT INTO subject_keys(subject, wrapped_key) VALUES (?, ?)
+                ON CONFLICT(subject) DO UPDATE SET wrapped_key = excluded.wrapped_key
+                """, subject.rawValue, wrapped)
+            try db.execute("""
+                INSERT INTO likenesses(subject, descriptor_ct, chip_ct, chip_width, chip_height, commitment, enrolled_at, ledger_index)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [subject.rawValue, Data(descriptorCT), Data(chipCT), chipWidth, chipHeight, commitment, now.timeIntervalSince1970, Int64(index)])
-            let status = SubjectStatus(likeness: .verified, suspended: (row["suspended"] as Int) != 0)
-            try db.execute(sql: "UPDATE consent_subjects SET likeness = 'verified', updated_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, subject.rawValue])
+                ON CONFLICT(subject) DO UPDATE SET descriptor_ct = excluded.descriptor_ct, chip_ct = excluded.chip_ct,
+                    chip_width = excluded.chip_width, chip_height = excluded.chip_height, commitment = excluded.commitment,
+                    enrolled_at = excluded.enrolled_at, ledger_index = excluded.ledger_index, erased_at = NULL
+                """, subject.rawValue, descriptorCT, chipCT, chipWidth, chipHeight, commitment, now.timeIntervalSince1970, Int64(index))
+            let status = SubjectStatus(likeness: .verified, suspended: try row.int("suspended") != 0)
+            try db.execute("UPDATE consent_subjects SET likeness = 'verified', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
             let events: [ConsentEvent] = [.subjectUpserted(subject, status)]
             try ConsentStore.log(events, db)
             return ConsentCommitResult(value: (), events: events)
@@ -100,8 +105,8 @@ public final class LikenessStore: Sendable {
         let entry = try LedgerEntry(type: "likeness.flagged", time: now, actor: actor, subject: subject.rawValue,
                                     payload: ["review": .string(id), "conflicting_subject": .string(other.rawValue), "reason": "face already enrolled for another subject"])
         let index = try await ledger.append(entry) { db, index in
-            try db.execute(sql: "INSERT INTO likeness_reviews(id, subject, conflicting_subject, distance, created_at, ledger_index) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [id, subject.rawValue, other.rawValue, Double(distance), now.timeIntervalSince1970, Int64(index)])
+            try db.execute("INSERT INTO likeness_reviews(id, subject, conflicting_subject, distance, created_at, ledger_index) VALUES (?, ?, ?, ?, ?, ?)",
+                           id, subject.rawValue, other.rawValue, Double(distance), now.timeIntervalSince1970, Int64(index))
         }.index
         return (id, index)
     }
@@ -111,21 +116,21 @@ public final class LikenessStore: Sendable {
         let entry = try LedgerEntry(type: "likeness.erased", time: now, actor: actor, subject: subject.rawValue,
                                     payload: ["method": "crypto-shredding: per-subject key destroyed"])
         let result = try await ledger.append(entry) { db, _ -> ConsentCommitResult<Void> in
-            guard let row = try Row.fetchOne(db, sql: "SELECT likeness, suspended FROM consent_subjects WHERE id = ?", arguments: [subject.rawValue]) else {
+            guard let row = try db.one("SELECT likeness, suspended FROM consent_subjects WHERE id = ?", subject.rawValue) else {
                 throw StoreError("unknown_subject", "no subject \(subject)", kind: .notFound)
             }
-            guard (row["likeness"] as String) != LikenessStatus.erased.rawValue else {
+            guard try row.string("likeness") != LikenessStatus.erased.rawValue else {
                 throw StoreError("already_erased", "subject \(subject) is already erased", kind: .conflict)
             }
-            try db.execute(sql: "DELETE FROM subject_keys WHERE subject = ?", arguments: [subject.rawValue])
-            try db.execute(sql: "UPDATE likenesses SET erased_at = ? WHERE subject = ?", arguments: [now.timeIntervalSince1970, subject.rawValue])
-            try db.execute(sql: "UPDATE consent_subjects SET likeness = 'erased', updated_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, subject.rawValue])
-            let events: [ConsentEvent] = [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: (row["suspended"] as Int) != 0))]
+            try db.execute("DELETE FROM subject_keys WHERE subject = ?", subject.rawValue)
+            try db.execute("UPDATE likenesses SET erased_at = ? WHERE subject = ?", now.timeIntervalSince1970, subject.rawValue)
+            try db.execute("UPDATE consent_subjects SET likeness = 'erased', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
+            let events: [ConsentEvent] = [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: try row.int("suspended") != 0))]
             try ConsentStore.log(events, db)
             return ConsentCommitResult(value: (), events: events)
         }
-        // Push the deleted key out of the WAL into the (secure-deleted) main file.
-        _ = try? await ledger.database.writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        // Push the deleted key out of the WAL into the (secure-deleted) main file (SQLite), or vacuum it (PostgreSQL).
+        try? ledger.database.writer.purgeDeleted()
         return result.index
     }
 
@@ -134,9 +139,9 @@ public final class LikenessStore: Sendable {
     /// The likeness record of `subject`, or nil.
     public func record(_ subject: SubjectID) throws -> LikenessRecord? {
         try ledger.database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT subject, commitment, enrolled_at, ledger_index, erased_at FROM likenesses WHERE subject = ?", arguments: [subject.rawValue]).map {
-                LikenessRecord(subject: subject, commitment: $0["commitment"], enrolledAt: Date(timeIntervalSince1970: $0["enrolled_at"]),
-                               ledgerIndex: UInt64($0["ledger_index"] as Int64), erasedAt: ($0["erased_at"] as Double?).map(Date.init(timeIntervalSince1970:)))
+            try db.one("SELECT subject, commitment, enrolled_at, ledger_index, erased_at FROM likenesses WHERE subject = ?", subject.rawValue).map {
+                LikenessRecord(subject: subject, commitment: try $0.string("commitment"), enrolledAt: Date(timeIntervalSince1970: try $0.double("enrolled_at")),
+                               ledgerIndex: UInt64(try $0.int("ledger_index")), erasedAt: try $0.optionalDouble("erased_at").map(Date.init(timeIntervalSince1970:)))
             }
         }
     }
@@ -144,10 +149,10 @@ public final class LikenessStore: Sendable {
     /// Decrypts every live likeness: (subject, descriptor) for the in-memory gallery.
     public func allDescriptors() throws -> [(SubjectID, [Float])] {
         try ledger.database.writer.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT l.subject, l.descriptor_ct, k.wrapped_key FROM likenesses l JOIN subject_keys k ON k.subject = l.subject WHERE l.erased_at IS NULL")
+            let rows = try db.query("SELECT l.subject, l.descriptor_ct, k.wrapped_key FROM likenesses l JOIN subject_keys k ON k.subject = l.subject WHERE l.erased_at IS NULL ORDER BY l.subject")
             return try rows.map { row in
-                let subject = try SubjectID(row["subject"])
-                return (subject, try decryptDescriptor(subject, row["descriptor_ct"], row["wrapped_key"]))
+                let subject = try SubjectID(try row.string("subject"))
+                return (subject, try decryptDescriptor(subject, try row.bytes("descriptor_ct"), try row.bytes("wrapped_key")))
             }
         }
     }
@@ -155,38 +160,38 @@ public final class LikenessStore: Sendable {
     /// The decrypted descriptor of `subject`; `likeness_erased` once its key is gone.
     public func descriptor(_ subject: SubjectID) throws -> [Float] {
         try ledger.database.writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT descriptor_ct FROM likenesses WHERE subject = ?", arguments: [subject.rawValue]) else {
+            guard let row = try db.one("SELECT descriptor_ct FROM likenesses WHERE subject = ?", subject.rawValue) else {
                 throw StoreError("no_likeness", "subject \(subject) has no enrolled likeness", kind: .notFound)
             }
-            guard let key = try Data.fetchOne(db, sql: "SELECT wrapped_key FROM subject_keys WHERE subject = ?", arguments: [subject.rawValue]) else {
+            guard let key = try db.one("SELECT wrapped_key FROM subject_keys WHERE subject = ?", subject.rawValue) else {
                 throw StoreError("likeness_erased", "the likeness of \(subject) was erased; its key no longer exists", kind: .conflict)
             }
-            return try decryptDescriptor(subject, row["descriptor_ct"], key)
+            return try decryptDescriptor(subject, try row.bytes("descriptor_ct"), try key.bytes("wrapped_key"))
         }
     }
 
     /// The decrypted reference chip (RGB) of `subject` with its size.
     public func chip(_ subject: SubjectID) throws -> (pixels: [UInt8], width: Int, height: Int) {
         try ledger.database.writer.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT l.chip_ct, l.chip_width, l.chip_height, k.wrapped_key FROM likenesses l JOIN subject_keys k ON k.subject = l.subject WHERE l.subject = ?", arguments: [subject.rawValue]) else {
+            guard let row = try db.one("SELECT l.chip_ct, l.chip_width, l.chip_height, k.wrapped_key FROM likenesses l JOIN subject_keys k ON k.subject = l.subject WHERE l.subject = ?", subject.rawValue) else {
                 throw StoreError("no_likeness", "subject \(subject) has no live enrolled likeness", kind: .notFound)
             }
-            let key = try AESGCM.open([UInt8](row["wrapped_key"] as Data), key: masterKey, aad: Array(subject.rawValue.utf8))
-            return (try AESGCM.open([UInt8](row["chip_ct"] as Data), key: key, aad: Array(subject.rawValue.utf8)), row["chip_width"], row["chip_height"])
+            let key = try AESGCM.open(try row.bytes("wrapped_key"), key: masterKey, aad: Array(subject.rawValue.utf8))
+            return (try AESGCM.open(try row.bytes("chip_ct"), key: key, aad: Array(subject.rawValue.utf8)), Int(try row.int("chip_width")), Int(try row.int("chip_height")))
         }
     }
 
     /// Decrypts with an explicit (possibly wrong or destroyed) key: used by erasure tests and tools.
     public func rawDescriptorCiphertext(_ subject: SubjectID) throws -> [UInt8]? {
         try ledger.database.writer.read { db in
-            try Data.fetchOne(db, sql: "SELECT descriptor_ct FROM likenesses WHERE subject = ?", arguments: [subject.rawValue]).map { [UInt8]($0) }
+            try db.one("SELECT descriptor_ct FROM likenesses WHERE subject = ?", subject.rawValue).map { try $0.bytes("descriptor_ct") }
         }
     }
 
-    private func decryptDescriptor(_ subject: SubjectID, _ ct: Data, _ wrapped: Data) throws -> [Float] {
+    private func decryptDescriptor(_ subject: SubjectID, _ ct: [UInt8], _ wrapped: [UInt8]) throws -> [Float] {
         let aad = Array(subject.rawValue.utf8)
-        let key = try AESGCM.open([UInt8](wrapped), key: masterKey, aad: aad)
-        let plain = try AESGCM.open([UInt8](ct), key: key, aad: aad)
+        let key = try AESGCM.open(wrapped, key: masterKey, aad: aad)
+        let plain = try AESGCM.open(ct, key: key, aad: aad)
         return Self.floats(Array(plain.dropFirst(16)))
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Ledger
 import Synchronization
 
@@ -11,7 +10,7 @@ public final class NodeTable: NodeReader, Sendable {
     private let cache = Mutex<[NodeID: TreeHash]>([:])
     static let batch = 64
     static let cachedLevel = 8
-    static let sql = "SELECT id, hash FROM ledger_nodes WHERE id IN (\(databaseQuestionMarks(count: batch)))"
+    static let sql = "SELECT id, hash FROM ledger_nodes WHERE id IN (\(sqlPlaceholders(batch)))"
 
     /// Reader over `database`.
     public init(database: AppDatabase) { self.database = database }
@@ -28,17 +27,16 @@ public final class NodeTable: NodeReader, Sendable {
         if !missing.isEmpty {
             var fetched: [(NodeID, TreeHash)] = []
             try database.writer.read { db in
-                let stmt = try db.cachedStatement(sql: Self.sql)
                 var start = 0
                 while start < missing.count {
-                    let chunk = missing[start..<min(start + Self.batch, missing.count)]
-                    var args = Array(chunk)
-                    args += Array(repeating: -1, count: Self.batch - args.count)
-                    let rows = try Row.fetchCursor(stmt, arguments: StatementArguments(args))
-                    while let row = try rows.next() {
-                        let id = NodeID(storageKey: row[0])
-                        let hash = try row.withUnsafeData(atIndex: 1) { d -> TreeHash in try TreeHash([UInt8](d ?? Data())) }
-                        fetched.append((id, hash))
+                    // Always `batch` arguments: one statement, prepared once per connection.
+                    var args = missing[start..<min(start + Self.batch, missing.count)].map { SQLValue.int($0) }
+                    args += Array(repeating: .int(-1), count: Self.batch - args.count)
+                    for row in try db.query(Self.sql, arguments: args) {
+                        guard case .int(let key) = row[0], case .blob(let bytes) = row[1] else {
+                            throw LedgerError("corrupt_node", "a stored tree node has the wrong column types", kind: .integrity)
+                        }
+                        fetched.append((NodeID(storageKey: key), try TreeHash(bytes)))
                     }
                     start += Self.batch
                 }
@@ -59,8 +57,7 @@ public final class NodeTable: NodeReader, Sendable {
     /// Bulk-inserts nodes in one transaction (benchmarks and imports; the ledger appends through `LedgerStore`).
     public func insert(_ nodes: [(id: NodeID, hash: TreeHash)]) throws {
         try database.writer.write { db in
-            let stmt = try db.makeStatement(sql: "INSERT INTO ledger_nodes(id, hash) VALUES (?, ?)")
-            for n in nodes { try stmt.execute(arguments: [n.id.storageKey, Data(n.hash.bytes)]) }
+            for n in nodes { try db.execute("INSERT INTO ledger_nodes(id, hash) VALUES (?, ?)", n.id.storageKey, n.hash.bytes) }
         }
     }
 }

@@ -1,6 +1,5 @@
 import CameoCore
 import Foundation
-import GRDB
 import Ledger
 
 /// A stored case: queue columns plus the case body (JSON) owned by the Takedown module.
@@ -33,11 +32,11 @@ public struct TakedownRows: Sendable {
     public func insert(_ row: CaseRow, entry: LedgerEntry, now: Date) async throws -> (inserted: Bool, row: CaseRow) {
         if let existing = try find(type: row.type, clientReportID: row.clientReportID) { return (false, existing) }
         _ = try await ledger.append(entry) { db, _ in
-            try db.execute(sql: """
+            try db.execute("""
                 INSERT INTO takedown_cases(id, client_report_id, type, generation, status, priority, sla_deadline, body, created_at, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [row.id, row.clientReportID, row.type, row.generation, row.status, row.priority,
-                                 row.slaDeadline.timeIntervalSince1970, String(decoding: row.body, as: UTF8.self), now.timeIntervalSince1970, now.timeIntervalSince1970])
+                """, row.id, row.clientReportID, row.type, row.generation, row.status, row.priority,
+                               row.slaDeadline.timeIntervalSince1970, String(decoding: row.body, as: UTF8.self), now.timeIntervalSince1970, now.timeIntervalSince1970)
         }
         return (true, row)
     }
@@ -46,18 +45,18 @@ public struct TakedownRows: Sendable {
     /// guards against a concurrent change (compare-and-set: two moderators cannot both claim).
     @discardableResult
     public func update(_ row: CaseRow, expectStatus: String, expectBody: Data, entry: LedgerEntry?, now: Date,
-                       extra: (@Sendable (Database) throws -> Void)? = nil) async throws -> UInt64? {
-        let write: @Sendable (Database) throws -> Void = { db in
-            try db.execute(sql: "UPDATE takedown_cases SET status = ?, priority = ?, sla_deadline = ?, body = ?, updated_at = ? WHERE id = ? AND status = ? AND body = ?",
-                           arguments: [row.status, row.priority, row.slaDeadline.timeIntervalSince1970, String(decoding: row.body, as: UTF8.self),
-                                       now.timeIntervalSince1970, row.id, expectStatus, String(decoding: expectBody, as: UTF8.self)])
-            guard db.changesCount == 1 else {
+                       extra: (@Sendable (any SQLTransaction) throws -> Void)? = nil) async throws -> UInt64? {
+        let write: @Sendable (any SQLTransaction) throws -> Void = { db in
+            let changed = try db.execute("UPDATE takedown_cases SET status = ?, priority = ?, sla_deadline = ?, body = ?, updated_at = ? WHERE id = ? AND status = ? AND body = ?",
+                                         row.status, row.priority, row.slaDeadline.timeIntervalSince1970, String(decoding: row.body, as: UTF8.self),
+                                         now.timeIntervalSince1970, row.id, expectStatus, String(decoding: expectBody, as: UTF8.self))
+            guard changed == 1 else {
                 throw StoreError("case_changed", "case \(row.id) was changed by someone else; reload and retry", kind: .conflict)
             }
             try extra?(db)
         }
         if let entry { return try await ledger.append(entry) { db, _ in try write(db) }.index }
-        try await ledger.database.writer.write { db in try write(db) }
+        try ledger.database.writer.write { db in try write(db) }
         return nil
     }
 
@@ -66,73 +65,74 @@ public struct TakedownRows: Sendable {
 
     /// The case `id`, or nil.
     public func find(_ id: String) throws -> CaseRow? {
-        try ledger.database.writer.read { db in try Self.fetch(db, "WHERE id = ?", [id]).first }
+        try ledger.database.writer.read { db in try Self.fetch(db, "WHERE id = ?", [.text(id)]).first }
     }
 
     func find(type: String, clientReportID: String) throws -> CaseRow? {
-        try ledger.database.writer.read { db in try Self.fetch(db, "WHERE type = ? AND client_report_id = ?", [type, clientReportID]).first }
+        try ledger.database.writer.read { db in try Self.fetch(db, "WHERE type = ? AND client_report_id = ?", [.text(type), .text(clientReportID)]).first }
     }
 
     /// Cases in `statuses`, highest priority first, then earliest deadline.
     public func list(statuses: [String], type: String?, limit: Int) throws -> [CaseRow] {
         try ledger.database.writer.read { db in
-            var args = StatementArguments(statuses)
-            var clause = "WHERE status IN (\(databaseQuestionMarks(count: statuses.count)))"
-            if let type { clause += " AND type = ?"; args += [type] }
-            args += [limit]
-            return try Self.fetch(db, clause + " ORDER BY priority DESC, sla_deadline ASC LIMIT ?", args)
+            var args = statuses.map(SQLValue.text)
+            var clause = "WHERE status IN (\(sqlPlaceholders(statuses.count)))"
+            if let type { clause += " AND type = ?"; args.append(.text(type)) }
+            args.append(.int(Int64(limit)))
+            return try Self.fetch(db, clause + " ORDER BY priority DESC, sla_deadline ASC, created_at, id LIMIT ?", args)
         }
     }
 
-    static func fetch(_ db: Database, _ clause: String, _ args: StatementArguments) throws -> [CaseRow] {
-        try Row.fetchAll(db, sql: "SELECT * FROM takedown_cases \(clause)", arguments: args).map { r in
-            CaseRow(id: r["id"], clientReportID: r["client_report_id"], type: r["type"], generation: r["generation"], status: r["status"],
-                    priority: r["priority"], slaDeadline: Date(timeIntervalSince1970: r["sla_deadline"]), body: Data((r["body"] as String).utf8))
+    static func fetch(_ db: any SQLTransaction, _ clause: String, _ args: [SQLValue]) throws -> [CaseRow] {
+        try db.query("SELECT * FROM takedown_cases \(clause)", arguments: args).map { r in
+            CaseRow(id: try r.string("id"), clientReportID: try r.string("client_report_id"), type: try r.string("type"),
+                    generation: try r.string("generation"), status: try r.string("status"), priority: Int(try r.int("priority")),
+                    slaDeadline: Date(timeIntervalSince1970: try r.double("sla_deadline")), body: try r.data("body"))
         }
     }
 
     // MARK: strikes, bank, blocked likenesses (written inside decision transactions via `extra`)
 
     /// Adds a strike (idempotent per case) inside a transaction.
-    public static func addStrike(account: String, caseID: String, at: Date, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO strikes(account, case_id, at) VALUES (?, ?, ?)", arguments: [account, caseID, at.timeIntervalSince1970])
+    public static func addStrike(account: String, caseID: String, at: Date, _ db: any SQLTransaction) throws {
+        try db.execute("INSERT INTO strikes(account, case_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", account, caseID, at.timeIntervalSince1970)
     }
 
     /// Strikes of `account` since `since`.
     public func strikes(account: String, since: Date) throws -> Int {
         try ledger.database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM strikes WHERE account = ? AND at >= ?", arguments: [account, since.timeIntervalSince1970]) ?? 0
+            Int(try db.scalarInt("SELECT COUNT(*) AS n FROM strikes WHERE account = ? AND at >= ?", account, since.timeIntervalSince1970) ?? 0)
         }
     }
 
     /// Adds hashes to the bank inside a transaction.
-    public static func addHashes(_ hashes: [(id: String, hex: String)], caseID: String, at: Date, _ db: Database) throws {
+    public static func addHashes(_ hashes: [(id: String, hex: String)], caseID: String, at: Date, _ db: any SQLTransaction) throws {
         for h in hashes {
-            try db.execute(sql: "INSERT OR IGNORE INTO hash_bank(id, case_id, hash, added_at) VALUES (?, ?, ?, ?)", arguments: [h.id, caseID, h.hex, at.timeIntervalSince1970])
+            try db.execute("INSERT INTO hash_bank(id, case_id, hash, added_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", h.id, caseID, h.hex, at.timeIntervalSince1970)
         }
     }
 
     /// Removes a case's hashes (after a restore) inside a transaction.
-    public static func removeHashes(caseID: String, _ db: Database) throws {
-        try db.execute(sql: "DELETE FROM hash_bank WHERE case_id = ?", arguments: [caseID])
+    public static func removeHashes(caseID: String, _ db: any SQLTransaction) throws {
+        try db.execute("DELETE FROM hash_bank WHERE case_id = ?", caseID)
     }
 
     /// Every banked hash.
     public func bankedHashes() throws -> [(id: String, hex: String)] {
-        try ledger.database.writer.read { db in try Row.fetchAll(db, sql: "SELECT id, hash FROM hash_bank").map { ($0["id"], $0["hash"]) } }
+        try ledger.database.writer.read { db in try db.query("SELECT id, hash FROM hash_bank ORDER BY id").map { (try $0.string("id"), try $0.string("hash")) } }
     }
 
     /// Blocks a likeness inside a transaction.
-    public static func blockLikeness(_ subject: String, caseID: String, at: Date, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO blocked_likenesses(subject, case_id, added_at) VALUES (?, ?, ?)", arguments: [subject, caseID, at.timeIntervalSince1970])
+    public static func blockLikeness(_ subject: String, caseID: String, at: Date, _ db: any SQLTransaction) throws {
+        try db.execute("INSERT INTO blocked_likenesses(subject, case_id, added_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", subject, caseID, at.timeIntervalSince1970)
     }
 
     /// Every blocked likeness.
     public func blockedLikenesses() throws -> [String] {
-        try ledger.database.writer.read { db in try String.fetchAll(db, sql: "SELECT subject FROM blocked_likenesses") }
+        try ledger.database.writer.read { db in try db.query("SELECT subject FROM blocked_likenesses ORDER BY subject").map { try $0.string("subject") } }
     }
 }
 
 /// An open write transaction, for domain code that adds rows to a decision's transaction
 /// without depending on GRDB itself.
-public typealias StoreTransaction = Database
+public typealias StoreTransaction = any SQLTransaction

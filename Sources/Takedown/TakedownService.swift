@@ -27,13 +27,25 @@ public final class TakedownService: Sendable {
 
     /// Opens the workflow, loads the bank and blocked likenesses, and installs the
     /// generation post-check screens.
+    static func loadBank(_ rows: TakedownRows) throws -> HashBank {
+        HashBank(try rows.bankedHashes().map { (id: $0.id, hash: try PDQHash(hex: $0.hex)) })
+    }
+
+    /// Reloads the hash bank and blocked likenesses (another node decided or restored a case).
+    public func reloadScreens() throws {
+        let bank = try Self.loadBank(rows)
+        let blocked = Set(try rows.blockedLikenesses())
+        self.bank.withLock { $0 = bank }
+        self.blocked.withLock { $0 = blocked }
+    }
+
     public init(ledger: LedgerStore, generations: GenerationService, likenesses: LikenessService, consent: ConsentStore, policy: TakedownPolicy) throws {
         self.rows = TakedownRows(ledger: ledger)
         self.generations = generations
         self.likenesses = likenesses
         self.consent = consent
         self.policy = policy
-        self.bank = Locked(HashBank(try rows.bankedHashes().map { (id: $0.id, hash: try PDQHash(hex: $0.hex)) }))
+        self.bank = Locked(try Self.loadBank(rows))
         self.blocked = Locked(Set(try rows.blockedLikenesses()))
         let (bank, blocked, distance) = (self.bank, self.blocked, policy.pdqMatchDistance)
         generations.setScreens(ContentScreens(

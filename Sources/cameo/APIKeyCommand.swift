@@ -12,7 +12,7 @@ struct APIKeyCommand: AsyncParsableCommand {
                                                      subcommands: [Create.self, Revoke.self, List.self])
 
     static func services(_ g: GlobalOptions) throws -> Services {
-        try Services(dataDirectory: DataDirectory(path: g.dataDir), policies: PolicySet.load(directory: g.policies))
+        try Services(dataDirectory: g.directory, policies: PolicySet.load(directory: g.policies))
     }
 
     struct Create: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CameoCore
 import Foundation
 import Policy
+import Store
 
 /// `cameo`: the CameoGuard service and its operator, moderator and auditor tools.
 @main
@@ -22,8 +23,14 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Policy directory (env CAMEO_POLICIES).", valueName: "dir"))
     var policies: String = PolicySet.defaultDirectory()
 
+    @Option(name: .long, help: ArgumentHelp("PostgreSQL URL postgres://user[:password]@host[:port]/db[?schema=name] instead of the data directory's SQLite file (env CAMEO_DATABASE).", valueName: "url"))
+    var database: String? = ProcessInfo.processInfo.environment["CAMEO_DATABASE"]
+
     @Flag(name: .long, help: "Print machine-readable JSON.")
     var json = false
+
+    /// The data directory, with the database option applied.
+    var directory: DataDirectory { DataDirectory(path: dataDir, database: database) }
 }
 
 /// Runs a verb body, printing coded errors as `error: <code>: <message>` (or JSON with

@@ -14,7 +14,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting(json: global.json) {
-                let dir = DataDirectory(path: global.dataDir)
+                let dir = global.directory
                 let created = try dir.initKeys()
                 if global.json {
                     try printJSON(["created": .bool(created), "public_key": .string(dir.publicKeyPath), "private_key": .string(dir.privateKeyPath)])

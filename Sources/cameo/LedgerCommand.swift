@@ -11,11 +11,11 @@ struct LedgerCommand: AsyncParsableCommand {
                                                      subcommands: [Export.self, Verify.self, Prove.self, Consistency.self, CheckpointVerb.self])
 
     static func open(_ g: GlobalOptions) throws -> (DataDirectory, LedgerStore) {
-        let dir = DataDirectory(path: g.dataDir)
+        let dir = g.directory
         guard dir.exists else {
             throw StoreError("data_dir_missing", "data directory \(dir.url.path) does not exist", kind: .invalidInput)
         }
-        return (dir, try LedgerStore(database: AppDatabase(path: dir.databasePath)))
+        return (dir, try LedgerStore(database: AppDatabase.open(dir.databaseLocation)))
     }
 
     struct Export: AsyncParsableCommand {

@@ -14,10 +14,10 @@ struct DBCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await runReporting(json: global.json) {
-                let dir = DataDirectory(path: global.dataDir)
+                let dir = global.directory
                 guard dir.exists else { throw StoreError("data_dir_missing", "data directory \(dir.url.path) does not exist; run `cameo keys init`", kind: .invalidInput) }
-                let db = try AppDatabase(path: dir.databasePath)  // migrates
-                let applied = try db.writer.read { try AppDatabase.migrator.appliedMigrations($0) }
+                let db = try AppDatabase.open(dir.databaseLocation)  // migrates
+                let applied = try db.appliedMigrations()
                 if global.json { return try printJSON(["applied": .array(applied.map { .string($0) })]) }
                 print("schema up to date: \(applied.joined(separator: ", "))")
             }
@@ -34,13 +34,17 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReporting(json: global.json) {
-            let dir = DataDirectory(path: global.dataDir)
+            let dir = global.directory
             guard dir.exists else { throw StoreError("data_dir_missing", "data directory \(dir.url.path) does not exist", kind: .invalidInput) }
             guard !FileManager.default.fileExists(atPath: out) else { throw CoreError("backup_exists", "\(out) exists; choose a new file") }
-            let source = try AppDatabase(path: dir.databasePath)
+            if let url = dir.database {
+                let location = try PostgresLocation(url)
+                throw StoreError("backup_unsupported", "this node runs on PostgreSQL; back it up with: pg_dump --format=custom --host \(location.host) --port \(location.port) --username \(location.user)\(location.schema.map { " --schema \($0)" } ?? "") --file \(out) \(location.database)", kind: .invalidInput)
+            }
+            guard let source = try AppDatabase(path: dir.databasePath).writer as? SQLiteDatabase else { return }
             let target = try DatabaseQueue(path: out + ".partial")
             do {
-                try source.writer.backup(to: target)
+                try source.pool.backup(to: target)
                 try FileManager.default.moveItem(atPath: out + ".partial", toPath: out)
             } catch {
                 try? FileManager.default.removeItem(atPath: out + ".partial")

@@ -5,7 +5,7 @@ import Policy
 import Server
 import Store
 
-/// `cameo serve`: the HTTP service on the embedded SQLite store.
+/// `cameo serve`: the HTTP service, on the embedded SQLite store or (`--database`) PostgreSQL.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP service.")
 
@@ -13,6 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port to bind (0 picks a free one).") var port = 8080
     @Option(help: "Log level: trace, debug, info, notice, warning, error.") var logLevel = "info"
+    @Option(help: "This node's name in job claims; nodes sharing a PostgreSQL database need distinct names (default: host:port).") var nodeID: String?
 
     func run() async throws {
         try await runReporting(json: global.json) {
@@ -22,10 +23,11 @@ struct ServeCommand: AsyncParsableCommand {
                 return h
             }
             let logger = Logger(label: "cameoguard")
-            let services = try Services(dataDirectory: DataDirectory(path: global.dataDir),
-                                        policies: PolicySet.load(directory: global.policies))
+            let services = try Services(dataDirectory: global.directory,
+                                        policies: PolicySet.load(directory: global.policies),
+                                        node: nodeID ?? "\(ProcessInfo.processInfo.hostName):\(port)")
             try await services.start()
-            logger.info("starting", metadata: ["data_dir": "\(global.dataDir)", "ledger_size": "\(services.ledger.size)",
+            logger.info("starting", metadata: ["data_dir": "\(global.dataDir)", "database": "\(services.database.dialect)", "ledger_size": "\(services.ledger.size)",
                                                "policy_hash": "\(services.policies.hash)"])
             try await CameoServer.run(services, host: host, port: port, logger: logger) { port in
                 logger.notice("listening", metadata: ["url": "http://\(host):\(port)", "openapi": "http://\(host):\(port)/openapi.json"])

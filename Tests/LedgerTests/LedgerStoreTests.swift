@@ -1,7 +1,6 @@
 import CameoCore
 import CameoCrypto
 import Foundation
-import GRDB
 import Ledger
 import Store
 import Testing
@@ -15,7 +14,7 @@ import TestSupport
 
     @Test func concurrentWritersShareBatchesAndTheTreeMatchesTheEntries() async throws {
         let tmp = try TempDataDirectory()
-        let ledger = try LedgerStore(database: AppDatabase(path: tmp.directory.databasePath))
+        let ledger = try LedgerStore(database: AppDatabase.open(tmp.directory.databaseLocation))
         let indices = try await withThrowingTaskGroup(of: [UInt64].self) { group in
             for w in 0..<64 {
                 group.addTask {
@@ -41,14 +40,14 @@ import TestSupport
 
     @Test func reopeningRestoresTheTreeAndAppendsContinue() async throws {
         let tmp = try TempDataDirectory()
-        let path = tmp.directory.databasePath
+        let path = tmp.directory.databaseLocation
         var root: TreeHash
         do {
-            let ledger = try LedgerStore(database: AppDatabase(path: path))
+            let ledger = try LedgerStore(database: AppDatabase.open(path))
             for i in 0..<13 { try await ledger.append(try entry(i)) }
             root = ledger.head.root
         }
-        let reopened = try LedgerStore(database: AppDatabase(path: path))
+        let reopened = try LedgerStore(database: AppDatabase.open(path))
         #expect(reopened.size == 13 && reopened.head.root == root)
         try await reopened.append(try entry(13))
         let memory = InMemoryTree()
@@ -58,20 +57,20 @@ import TestSupport
 
     @Test func aFailingRecordRollsBackAloneAndLeavesNoEntry() async throws {
         let tmp = try TempDataDirectory()
-        let db = try AppDatabase(path: tmp.directory.databasePath)
-        try await db.writer.write { try $0.execute(sql: "CREATE TABLE things(id INTEGER PRIMARY KEY)") }
+        let db = try AppDatabase.open(tmp.directory.databaseLocation)
+        try db.writer.write { try $0.execute("CREATE TABLE things(id INTEGER PRIMARY KEY)") }
         let ledger = try LedgerStore(database: db)
-        async let ok1 = ledger.append(try entry(1)) { db, _ in try db.execute(sql: "INSERT INTO things(id) VALUES (1)") }
+        async let ok1 = ledger.append(try entry(1)) { db, _ in try db.execute("INSERT INTO things(id) VALUES (1)") }
         async let bad = ledger.append(try entry(2)) { db, _ in
-            try db.execute(sql: "INSERT INTO things(id) VALUES (2)")
+            try db.execute("INSERT INTO things(id) VALUES (2)")
             throw StoreError("nope", "record rejected", kind: .conflict)
         }
-        async let ok2 = ledger.append(try entry(3)) { db, _ in try db.execute(sql: "INSERT INTO things(id) VALUES (3)") }
+        async let ok2 = ledger.append(try entry(3)) { db, _ in try db.execute("INSERT INTO things(id) VALUES (3)") }
         _ = try await (ok1, ok2)
         var failed = false
         do { _ = try await bad } catch is StoreError { failed = true }
         #expect(failed)
-        let ids = try await db.writer.read { try Int.fetchAll($0, sql: "SELECT id FROM things ORDER BY id") }
+        let ids = try db.writer.read { try $0.query("SELECT id FROM things ORDER BY id").map { try $0.int("id") } }
         #expect(ids == [1, 3])
         #expect(ledger.size == 2)
         let types = try ledger.entries(start: 0, end: 10).map { try LedgerEntry(canonical: $0).payload["i"] }
@@ -80,10 +79,10 @@ import TestSupport
 
     @Test func anotherProcessAppendingIsPickedUpBeforeTheNextBatch() async throws {
         let tmp = try TempDataDirectory()
-        let path = tmp.directory.databasePath
-        let server = try LedgerStore(database: AppDatabase(path: path))
+        let path = tmp.directory.databaseLocation
+        let server = try LedgerStore(database: AppDatabase.open(path))
         try await server.append(try entry(0))
-        let cli = try LedgerStore(database: AppDatabase(path: path))  // e.g. `cameo api-key create` while serving
+        let cli = try LedgerStore(database: AppDatabase.open(path))  // e.g. `cameo api-key create` while serving
         try await cli.append(try entry(1))
         try await server.append(try entry(2))
         let all = try server.entries(start: 0, end: 10)
@@ -96,7 +95,7 @@ import TestSupport
     @Test func exportedBundleVerifiesAndEveryFlippedByteFails() async throws {
         let tmp = try TempDataDirectory()
         let key = try tmp.directory.loadSigningKey()
-        let ledger = try LedgerStore(database: AppDatabase(path: tmp.directory.databasePath))
+        let ledger = try LedgerStore(database: AppDatabase.open(tmp.directory.databaseLocation))
         for i in 0..<5 { try await ledger.append(try entry(i)) }
         let jsonl: [UInt8] = try ledger.entries(start: 0, end: 5).flatMap { $0 + [UInt8(0x0A)] }
         let note = try ledger.checkpoint(key: key).serialized

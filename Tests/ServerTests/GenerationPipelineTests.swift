@@ -55,7 +55,7 @@ struct StuckGenerator: VideoGenerator {
 @Suite(.serialized) struct GenerationPipelineTests {
     /// Short clips for tests: 3 s at 360×640 (faces stay 90-160 px wide, well above detection size).
     static func policies() throws -> PolicySet {
-        try RepositoryPaths.loadPolicies(overriding: ["generation.yaml": "width: 360\nheight: 640\nfps: 12\nduration: 3\nmax_cameos: 4\nworkers: 1\n"])
+        try RepositoryPaths.loadPolicies(overriding: ["generation.yaml": "width: 360\nheight: 640\nfps: 12\nduration: 3\nmax_cameos: 4\nworkers: 1\njob_lease_seconds: 300\njob_poll_milliseconds: 100\n"])
     }
 
     /// Registers `id` and enrolls the face in `photo` through the Identity store path.

@@ -5,22 +5,45 @@ import Ledger
 import Policy
 import Store
 
-/// A throwaway data directory with keys, a real SQLite database and the repository's
-/// `Policies/`; removed when the value is released.
+/// A throwaway data directory with keys and the repository's `Policies/`; removed when the
+/// value is released. Its database is a real SQLite file, or, when `CAMEO_TEST_POSTGRES`
+/// names a PostgreSQL database (`make test` runs the suites both ways), a fresh schema in it.
 public final class TempDataDirectory: @unchecked Sendable {
     /// The data directory.
     public let directory: DataDirectory
     /// Its path.
     public var path: String { directory.url.path }
+    private let schema: String?
 
-    /// Creates `/tmp/cameo-test-<random>` with a fresh ledger key.
+    /// The PostgreSQL database the suites run against, if any.
+    public static let postgres: String? = ProcessInfo.processInfo.environment["CAMEO_TEST_POSTGRES"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Creates `/tmp/cameo-test-<random>` with a fresh ledger key (and a fresh schema on PostgreSQL).
     public init() throws {
-        let path = NSTemporaryDirectory() + "cameo-test-\(UUID().uuidString)"
-        directory = DataDirectory(path: path)
+        let id = UUID().uuidString
+        let path = NSTemporaryDirectory() + "cameo-test-\(id)"
+        if let base = Self.postgres {
+            let schema = "t_" + id.lowercased().replacingOccurrences(of: "-", with: "")
+            try Self.admin(base) { try $0.execute("CREATE SCHEMA \(schema)") }
+            self.schema = schema
+            directory = DataDirectory(path: path, database: base + (base.contains("?") ? "&" : "?") + "schema=\(schema)&pool=4")
+        } else {
+            self.schema = nil
+            directory = DataDirectory(path: path)
+        }
         try directory.initKeys()
     }
 
-    deinit { try? FileManager.default.removeItem(at: directory.url) }
+    deinit {
+        try? FileManager.default.removeItem(at: directory.url)
+        if let schema, let base = Self.postgres { try? Self.admin(base) { try $0.execute("DROP SCHEMA \(schema) CASCADE") } }
+    }
+
+    private static func admin(_ url: String, _ body: (any SQLTransaction) throws -> Void) throws {
+        let db = try PostgresDatabase(url: url, maxConnections: 2)
+        defer { db.close() }
+        try db.read(body)
+    }
 }
 
 /// Paths inside the repository, found from this source file (tests never depend on the cwd).

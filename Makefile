@@ -1,7 +1,7 @@
 # The two commands a new user needs: `make run` and `make test`. Both set up what is missing.
 SWIFT_FLAGS := -Xcxx -O2
 
-.PHONY: setup build release run test test-swift test-cli test-faults test-fuzz bench clean
+.PHONY: setup build release run test test-swift test-swift-postgres test-cli test-faults test-cluster test-fuzz bench clean
 
 setup:
 	scripts/setup.sh
@@ -16,21 +16,34 @@ release: setup
 run: release
 	scripts/run-demo.sh
 
-## Set up, build and run every test: the Swift suites, then the CLI auditor round-trip.
-test: setup test-swift test-cli test-faults test-fuzz
+## Set up, build and run every test: the Swift suites on SQLite and on PostgreSQL, the CLI
+## round-trip on both, crash tests on both, the two-node fault suite, and API fuzzing.
+## PostgreSQL is a throwaway server on 127.0.0.1:54329 (scripts/pg-server.sh).
+test: setup test-swift test-swift-postgres test-cli test-faults test-cluster test-fuzz
 
 test-swift:
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
 
+test-swift-postgres:
+	swift build --build-tests $(SWIFT_FLAGS)
+	CAMEO_TEST_POSTGRES=$$(scripts/pg-server.sh start) swift test --skip-build $(SWIFT_FLAGS)
+
 test-cli:
 	swift build $(SWIFT_FLAGS)
 	scripts/test-cli.sh .build/debug/cameo
+	CAMEO_DATABASE=$$(scripts/pg-server.sh schema cli) scripts/test-cli.sh .build/debug/cameo
 
-## kill -9 the server under load (3 times) and prove nothing acknowledged was lost.
+## kill -9 the server under load (3 times each on SQLite and PostgreSQL): nothing acknowledged is lost.
 test-faults:
 	swift build $(SWIFT_FLAGS)
 	python3 scripts/fault_crash.py .build/debug/cameo --kills 3
+	python3 scripts/fault_crash.py .build/debug/cameo --kills 3 --database $$(scripts/pg-server.sh start)
+
+## Two nodes on PostgreSQL: revocations across nodes, and kill -9 of either node under load.
+test-cluster:
+	swift build $(SWIFT_FLAGS)
+	python3 scripts/cluster_faults.py .build/debug/cameo --database $$(scripts/pg-server.sh start) --kills 3
 
 ## schemathesis against /openapi.json for every role (bounded examples per operation).
 test-fuzz:

@@ -29,7 +29,8 @@ rnd = random.Random(1)
 def grant(owner):
     aud = rnd.choice([{"kind": "everyone"}, {"kind": "mutuals"}, {"kind": "approved", "subjects": [rnd.choice(ids)]}])
     if aud.get("subjects") == [owner]: aud = {"kind": "everyone"}
-    call("POST", "/v1/grants", {"owner": owner, "audience": aud, "uses": [rnd.choice(["generate", "remix"])]})
+    # distinct preferences: two grants of one owner with the same terms are refused as duplicates (409)
+    call("POST", "/v1/grants", {"owner": owner, "audience": aud, "uses": [rnd.choice(["generate", "remix"])], "preferences": f"p{rnd.random()}"})
 with ThreadPoolExecutor(16) as ex: list(ex.map(grant, ids + ids))
 reqs = [{"requester": rnd.choice(ids), "cameos": [rnd.choice(ids)], "use": "generate", "audience": {"kind": "only_me"}} for _ in range(1000)]
 open(data + "/reqs.lua", "w").write("bodies = {" + ",".join("[[" + json.dumps(r) + "]]" for r in reqs) + "}\n")

@@ -1,22 +1,41 @@
 #!/usr/bin/env python3
-"""Crash test (kill -9) for a single SQLite node.
+"""Crash test (kill -9) for a single node, on its SQLite file or (--database) PostgreSQL.
 
 Runs grants, revocations and checks against `cameo serve` from several threads, kills the
 server with SIGKILL at random moments, restarts it, and finally verifies that:
   * every acknowledged grant exists and every acknowledged revocation is in effect,
   * the ledger exports and verifies end to end (cameo ledger verify + scripts/verify_bundle.py),
   * consistency proofs hold from every checkpoint taken before a crash to the final tree.
-Prints a JSON summary. Usage: fault_crash.py CAMEO_BIN [--kills N] [--seed S]"""
+With --database URL the node runs on PostgreSQL in a fresh schema crash_<random> that the
+script creates and drops. Prints a JSON summary.
+Usage: fault_crash.py CAMEO_BIN [--kills N] [--seed S] [--database postgres://…]"""
 import base64, json, os, random, signal, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
 sys.path.insert(0, os.path.dirname(__file__))
 from verify_bundle import verify_consistency
+import pg_schema
 
 def main():
+    database = sys.argv[sys.argv.index("--database") + 1] if "--database" in sys.argv else None
+    schema = None
+    if database:
+        database, schema = pg_schema.with_schema(database, "crash")
+        pg_schema.create(database, schema)
+    try:
+        run_test(database)
+    finally:
+        for p in _servers:  # still running only if the test failed with an exception
+            if p.poll() is None: p.kill(); p.wait()
+        if schema: pg_schema.drop(database, schema)
+
+_servers = []  # every server process started
+
+def run_test(database):
     binary = sys.argv[1]
     kills = int(sys.argv[sys.argv.index("--kills") + 1]) if "--kills" in sys.argv else 5
     rnd = random.Random(int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 1)
     d = tempfile.mkdtemp(prefix="cameo-crash-")
-    run = lambda *a: subprocess.run([binary, *a, "--data-dir", d], check=True, capture_output=True, text=True).stdout
+    db = ["--database", database] if database else []  # every cameo invocation gets it
+    run = lambda *a: subprocess.run([binary, *a, "--data-dir", d, *db], check=True, capture_output=True, text=True).stdout
     run("keys", "init")
     svc = json.loads(run("api-key", "create", "--role", "service", "--name", "load", "--json"))["token"]
     aud = json.loads(run("api-key", "create", "--role", "auditor", "--name", "audit", "--json"))["token"]
@@ -31,7 +50,8 @@ def main():
             return json.loads(data) if data[:1] in (b"{", b"[") else data.decode()
 
     def start():
-        p = subprocess.Popen([binary, "serve", "--data-dir", d, "--port", str(port), "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = subprocess.Popen([binary, "serve", "--data-dir", d, *db, "--port", str(port), "--log-level", "error"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _servers.append(p)
         for _ in range(200):
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1); return p
@@ -95,10 +115,10 @@ def main():
         if not verify_consistency(m, size, mroot, root, [base64.b64decode(h) for h in proof["hashes"]]): broken += 1
     server.send_signal(signal.SIGTERM); server.wait()
     out = os.path.join(d, "export")
-    subprocess.run([binary, "ledger", "export", "--data-dir", d, "--out", out], check=True, capture_output=True)
-    verified = subprocess.run([binary, "ledger", "verify", out], capture_output=True).returncode == 0
+    subprocess.run([binary, "ledger", "export", "--data-dir", d, *db, "--out", out], check=True, capture_output=True)
+    verified = subprocess.run([binary, "ledger", "verify", out, *db], capture_output=True).returncode == 0
     independent = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "verify_bundle.py"), out], capture_output=True).returncode == 0
-    summary = {"crashes": crashes, "acknowledged_grants": len(acked_grants), "acknowledged_revocations": len(set(acked_revocations)),
+    summary = {"database": "postgres" if database else "sqlite", "crashes": crashes, "acknowledged_grants": len(acked_grants), "acknowledged_revocations": len(set(acked_revocations)),
                "lost_grants": len(missing), "lost_revocations": len(not_revoked), "ledger_size": size,
                "checkpoints_before_crashes": len(checkpoints), "consistency_failures": broken,
                "ledger_verifies": verified, "independent_verifier": independent}

@@ -2,6 +2,7 @@
 # A throwaway PostgreSQL 15 server on loopback for tests, fault runs and benchmarks:
 # initdb in a directory of our own, no system-wide configuration touched.
 #   scripts/pg-server.sh start [DIR] [PORT]   prints the URL of database `cameo`
+#   scripts/pg-server.sh schema NAME          (re)creates an empty schema NAME, prints its URL
 #   scripts/pg-server.sh stop  [DIR]
 # As root, the cluster is owned by the `postgres` user (initdb refuses to run as root).
 set -euo pipefail
@@ -32,6 +33,13 @@ case "$cmd" in
     as_owner "$bin/psql" -h 127.0.0.1 -p "$port" -U cameo -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'cameo'" | grep -q 1 \
       || as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U cameo cameo
     echo "postgres://cameo@127.0.0.1:$port/cameo"
+    ;;
+  schema)
+    name=${2:?schema name}
+    url=$("$0" start "${CAMEO_PG_DIR:-/tmp/cameo-pg}" "$port")
+    psql "$url" -qc "DROP SCHEMA IF EXISTS $name CASCADE" -c "CREATE SCHEMA $name" >/dev/null 2>&1 \
+      || { echo "pg-server: cannot create schema $name" >&2; exit 1; }
+    echo "$url?schema=$name"
     ;;
   stop)
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of the auditor CLI contract with the real binary: keys, API keys, export,
 # offline verify (ours, openssl by hand, and an independent Python verifier), tampering,
-# and bad input. Fails on the first unexpected result.
+# and bad input. Fails on the first unexpected result. With CAMEO_DATABASE set (a PostgreSQL
+# URL, e.g. from `scripts/pg-server.sh schema cli`), every verb runs against PostgreSQL.
 set -euo pipefail
 BIN=${1:-.build/debug/cameo}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
@@ -25,7 +26,12 @@ expect_fail "invalid_role" "$BIN" api-key create --data-dir "$D" --role king --n
 id=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["id"])' "$T/service.json")
 "$BIN" api-key revoke --data-dir "$D" "$id" --json | grep -q '"ledger_index":3' || die "revoke"; ok
 expect_fail "api_key_already_revoked" "$BIN" api-key revoke --data-dir "$D" "$id"
-! grep -q "$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["token"].split(".")[1])' "$T/admin.json")" "$D/cameo.sqlite" || die "secret stored in plaintext"; ok
+secret=$(python3 -c 'import json,sys;print(json.load(open(sys.argv[1]))["token"].split(".")[1])' "$T/admin.json")
+if [ -n "${CAMEO_DATABASE:-}" ]; then
+  ! psql "${CAMEO_DATABASE%%\?*}" -tAc "SET search_path TO $(sed 's/.*schema=\([a-z0-9_]*\).*/\1/' <<<"$CAMEO_DATABASE"); SELECT * FROM api_keys" | grep -q "$secret" || die "secret stored in plaintext"; ok
+else
+  ! grep -q "$secret" "$D/cameo.sqlite" || die "secret stored in plaintext"; ok
+fi
 
 "$BIN" ledger export --data-dir "$D" --out "$T/b" --json | grep -q '"size":4' || die "export"; ok
 for f in entries.jsonl checkpoint public.pem README.txt; do [ -s "$T/b/$f" ] || die "bundle lacks $f"; ok; done
@@ -114,7 +120,11 @@ for t in "generation.released: 1" "case.decided: 1" "likeness.verified: 1" "gran
 
 # operations: migrations and an online backup that still verifies
 "$BIN" db migrate --data-dir "$D" --json | grep -q v5_takedown || die "db migrate"; ok
-"$BIN" backup --data-dir "$D" --out "$T/backup.sqlite" --json | grep -q ledger_size || die "backup"; ok
-expect_fail "backup_exists" "$BIN" backup --data-dir "$D" --out "$T/backup.sqlite"
+if [ -n "${CAMEO_DATABASE:-}" ]; then
+  expect_fail "pg_dump" "$BIN" backup --data-dir "$D" --out "$T/backup.sqlite"
+else
+  "$BIN" backup --data-dir "$D" --out "$T/backup.sqlite" --json | grep -q ledger_size || die "backup"; ok
+  expect_fail "backup_exists" "$BIN" backup --data-dir "$D" --out "$T/backup.sqlite"
+fi
 
 echo "test-cli: $pass checks passed"

@@ -78,7 +78,7 @@ public final class GenerationService: Sendable {
     }
 
     /// Stops taking jobs (workers finish the job they hold).
-    public func stop() async { waker.close() }
+    public func stop() { waker.close() }
 
     // MARK: submit
 

@@ -8,6 +8,7 @@ import Ledger
 import Logging
 import Policy
 import Store
+import Synchronization
 
 /// Everything a running node holds open: database, ledger, signing key, policies and the
 /// domain services. The CLI's local verbs and the HTTP server share it.
@@ -36,6 +37,7 @@ public final class Services: Sendable {
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
     /// Keeps this node in step with other nodes' commits (started by `start()`).
     let follower: LedgerFollower
+    private let background = Mutex<Task<Void, Never>?>(nil)
 
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
     /// `node` names this node in job claims (several nodes on PostgreSQL need distinct names).
@@ -85,12 +87,20 @@ public final class Services: Sendable {
     public func start() async throws {
         follower.start()
         try await generations.start()
-        Task.detached { [takedowns] in
+        let timers = Task.detached { [takedowns] in
             while !Task.isCancelled {
-                _ = try? await takedowns.tick()
+                _ = try? await takedowns.tick()  // counter-notice put-backs; safe on every node (compare-and-set)
                 try? await Task.sleep(for: .seconds(60))
             }
         }
+        background.withLock { $0 = timers }
+    }
+
+    /// Stops background work: catch-up, job workers (each finishes the job it holds), timers.
+    public func stop() {
+        follower.stop()
+        generations.stop()
+        background.withLock { $0?.cancel(); $0 = nil }
     }
 
     /// The face runtime.

@@ -1,4 +1,5 @@
 import CameoCore
+import CameoCrypto
 import Foundation
 import GRDB
 
@@ -254,4 +255,9 @@ public enum AdvisoryLock {
     public static let ledger: Int64 = 0x4341_4D45_4F01
     /// Held while migrating.
     public static let migrations: Int64 = 0x4341_4D45_4F02
+
+    /// A key named `name` (the first 8 bytes of its SHA-256).
+    public static func key(_ name: String) -> Int64 {
+        Int64(bitPattern: SHA256.hash(Array(("cameoguard:" + name).utf8)).prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+    }
 }

@@ -32,7 +32,7 @@ extension ConsentStore {
 
     /// A grant and its revocation time, or nil.
     public func grant(_ id: GrantID) -> GrantView? {
-        withIndex { index, _ in index.grant(id: id).map { GrantView(grant: $0, revokedAt: index.revocationTime(of: id)) } }
+        lookup { index in index.grant(id: id).map { GrantView(grant: $0, revokedAt: index.revocationTime(of: id)) } }
     }
 
     /// An owner's grants, newest first.

@@ -121,7 +121,7 @@ extension ConsentStore {
 
     /// Revokes a grant. When this returns, every later check on this node denies under it.
     public func revokeGrant(_ id: GrantID, actor: String, now: Date = Date()) async throws -> (owner: SubjectID, ledgerIndex: UInt64) {
-        guard let grant = withIndex({ index, _ in index.grant(id: id) }) else {
+        guard let grant = lookup({ $0.grant(id: id) }) else {
             throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
         }
         let entry = try LedgerEntry(type: "grant.revoked", time: now, actor: actor, subject: id.rawValue, payload: ["owner": .string(grant.owner.rawValue)])
@@ -141,6 +141,11 @@ extension ConsentStore {
         return (grant.owner, result.index)
     }
 
+    /// How far apart two expiries may be for the grants to count as the same terms: a grant
+    /// without an explicit expiry gets `now + default lifetime`, so a retry arriving seconds
+    /// later has an expiry seconds later.
+    static let twinExpiryTolerance: TimeInterval = 60
+
     /// A live grant of the same owner with the same terms (a client retry, or a double click).
     func liveTwin(of g: Grant, now: Date) -> GrantID? {
         withIndex { index, _ in
@@ -148,7 +153,7 @@ extension ConsentStore {
                 o.audience == g.audience && o.uses == g.uses && o.forbiddenTags == g.forbiddenTags && o.effect == g.effect
                     && o.preferences == g.preferences && index.revocationTime(of: o.id) == nil && !o.isExpired(at: now)
                     && (o.expiresAt == nil) == (g.expiresAt == nil)
-                    && abs((o.expiresAt ?? now).timeIntervalSince(g.expiresAt ?? now)) < 1
+                    && abs((o.expiresAt ?? now).timeIntervalSince(g.expiresAt ?? now)) < Self.twinExpiryTolerance
             }?.id
         }
     }

@@ -74,8 +74,24 @@ public final class ConsentStore: Sendable {
 
     /// Validates `event` against the committed index (early, friendly errors; the SQL checks
     /// inside the transaction are the authority under concurrency).
+    /// A rejection is re-checked after catching up: the subject or grant it names may have
+    /// been committed by another node a moment ago.
     func prevalidate(_ event: ConsentEvent) throws {
-        try state.read { s in try s.index.validate(event) }
+        do { try state.read { s in try s.index.validate(event) } } catch {
+            try catchUp()
+            try state.read { s in try s.index.validate(event) }
+        }
+    }
+
+    /// `lookup` on the index, and again after catching up if it finds nothing (another node
+    /// may have just committed what it looks for).
+    func lookup<T>(_ lookup: (borrowing ConsentIndex) -> T?) -> T? {
+        if let found = state.read({ s in lookup(s.index) }) { return found }
+        do { try catchUp() } catch {
+            logger.warning("catch-up before a lookup failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+        return state.read { s in lookup(s.index) }
     }
 
     /// Appends events to the log inside a write transaction.

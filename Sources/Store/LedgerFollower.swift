@@ -5,7 +5,7 @@ import PostgresNIO
 import Synchronization
 
 /// Keeps a node in step with commits made by other nodes (or other processes): on every
-/// PostgreSQL NOTIFY on `LedgerStore.channel`, and at least every `pollInterval` (a missed
+/// PostgreSQL NOTIFY on the ledger's channel, and at least every `pollInterval` (a missed
 /// notification while reconnecting costs at most that), it re-reads the ledger's border and
 /// calls `onChange` with the sizes before and after. The callback catches up what the node
 /// holds in memory (the consent index, the face gallery, the hash bank).
@@ -58,12 +58,14 @@ public final class LedgerFollower: Sendable {
         }
     }
 
+    deinit { stop() }
+
     /// Stops listening and polling.
     public func stop() {
         task.withLock { $0?.cancel(); $0 = nil }
         wake.finish()
         if let c = listener.withLock({ l -> PostgresConnection? in defer { l = nil }; return l }) {
-            let _: EventLoopFuture<Void> = c.close()
+            PostgresDatabase.closeQuietly(c)
         }
     }
 
@@ -73,10 +75,16 @@ public final class LedgerFollower: Sendable {
         if let c = listener.withLock({ $0 }), !c.isClosed { return }
         do {
             let c = try pg.connect()
-            c.addListener(channel: LedgerStore.channel) { [wake] _, _ in wake.yield() }
-            _ = try c.query(PostgresQuery(unsafeSQL: "LISTEN \(LedgerStore.channel)"), logger: logger).wait()
-            listener.withLock { $0 = c }
-            logger.info("listening for ledger commits", metadata: ["channel": "\(LedgerStore.channel)"])
+            c.addListener(channel: ledger.channel) { [wake] _, _ in wake.yield() }
+            do {
+                _ = try c.query(PostgresQuery(unsafeSQL: "LISTEN \(ledger.channel)"), logger: logger).wait()
+            } catch {
+                PostgresDatabase.closeQuietly(c)
+                throw error
+            }
+            let old = listener.withLock { l -> PostgresConnection? in defer { l = c }; return l }
+            if let old { PostgresDatabase.closeQuietly(old) }
+            logger.info("listening for ledger commits", metadata: ["channel": "\(ledger.channel)"])
         } catch {
             logger.warning("cannot LISTEN; polling only until the next attempt", metadata: ["error": "\(error)"])
         }

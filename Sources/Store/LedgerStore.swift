@@ -44,6 +44,10 @@ public final class LedgerStore: NodeReader, Sendable {
         self.origin = try database.metaSetIfAbsent("ledger_origin", origin)
         self.maxBatch = maxBatch
         self.nodes = NodeTable(database: database)
+        let schema = (database.writer as? PostgresDatabase)?.location.schema
+        self.channel = "cameo_ledger" + (schema.map { "_" + $0 } ?? "")
+        // Deployments sharing one database in different schemas do not contend for one lock.
+        self.sequencerLock = schema.map { AdvisoryLock.key("ledger:" + $0) } ?? AdvisoryLock.ledger
         let range = try database.writer.read(Self.loadRange)
         self.state = Mutex(State(range: range))
     }
@@ -147,7 +151,7 @@ public final class LedgerStore: NodeReader, Sendable {
             try database.writer.write { db in
                 // On PostgreSQL the batch's transaction holds the sequencer lock: one node assigns
                 // indices at a time, and a node that dies releases it with its connection.
-                if db.dialect == .postgres { try db.execute("SELECT pg_advisory_xact_lock(?)", AdvisoryLock.ledger) }
+                if db.dialect == .postgres { try db.execute("SELECT pg_advisory_xact_lock(?)", sequencerLock) }
                 // Another node or process (a local CLI verb) may have appended since our last batch.
                 if try Self.storedSize(db) != range.size { range = try Self.loadRange(db) }
                 let now = Date().timeIntervalSince1970
@@ -172,9 +176,11 @@ public final class LedgerStore: NodeReader, Sendable {
                     }
                 }
                 // Delivered at commit to every node listening (they catch up from the tables).
-                if db.dialect == .postgres { try db.execute("SELECT pg_notify(?, ?)", Self.channel, String(range.size)) }
+                if db.dialect == .postgres { try db.execute("SELECT pg_notify(?, ?)", channel, String(range.size)) }
             }
-            state.withLock { $0.range = range }
+            // The follower may already have loaded a larger tree committed by another node
+            // after this batch: never move the border backwards.
+            state.withLock { if range.size >= $0.range.size { $0.range = range } }
             if let notify = observer.withLock({ $0 }) {
                 notify(results.compactMap { r in if case .success(let v)? = r { return v.value } else { return nil } }, range.size)
             }
@@ -188,8 +194,10 @@ public final class LedgerStore: NodeReader, Sendable {
         }
     }
 
-    /// The PostgreSQL NOTIFY channel of ledger commits (payload: the new size).
-    public static let channel = "cameo_ledger"
+    /// The PostgreSQL NOTIFY channel of ledger commits (payload: the new size); one per schema.
+    public let channel: String
+    /// The advisory lock that makes one node at a time the sequencer; one per schema.
+    let sequencerLock: Int64
 
     private static func entryType(_ bytes: [UInt8]) -> String {
         (try? JSONValue.parse(bytes))?["type"]?.stringValue ?? ""

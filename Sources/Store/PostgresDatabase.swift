@@ -71,7 +71,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 
     private func checkin(_ c: PostgresConnection, healthy: Bool) {
         condition.lock()
-        if healthy && !closed && !c.isClosed { idle.append(c) } else { open -= 1; let _: EventLoopFuture<Void> = c.close() }
+        if healthy && !closed && !c.isClosed { idle.append(c) } else { open -= 1; Self.closeQuietly(c) }
         condition.signal()
         condition.unlock()
     }
@@ -89,7 +89,7 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
             do {
                 _ = try c.query(PostgresQuery(unsafeSQL: "SET search_path TO \(Self.quoteIdentifier(schema))"), logger: logger).wait()
             } catch {
-                let _: EventLoopFuture<Void> = c.close()
+                Self.closeQuietly(c)
                 throw StoreError("database_open_failed", "cannot select schema \(schema): \(Self.describe(error))", kind: .unavailable)
             }
         }
@@ -106,7 +106,14 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         open -= all.count
         condition.broadcast()
         condition.unlock()
-        for c in all { try? c.close().wait() }
+        for c in all { Self.closeQuietly(c) }  // never wait here: deinit may run on an event loop
+    }
+
+    /// Closes `c` without waiting, keeping it alive until the close completes (postgres-nio
+    /// asserts that a connection is closed before it is deinitialized).
+    static func closeQuietly(_ c: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = c.close()
+        closing.whenComplete { _ in withExtendedLifetime(c) {} }
     }
 
     // MARK: SQLDatabase
@@ -135,9 +142,16 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
         try withConnection { c in _ = try PostgresTransaction(c, self).execute("VACUUM subject_keys") }
     }
 
-    /// `sql` with its `?` marks numbered `$1, $2…` (outside quoted strings), cached.
+    /// `sql` with its `?` marks numbered `$1, $2…`, cached.
     func numbered(_ sql: String) -> String {
         if let s = placeholders.withLock({ $0[sql] }) { return s }
+        let out = Self.numberPlaceholders(sql)
+        placeholders.withLock { $0[sql] = out }
+        return out
+    }
+
+    /// `sql` with its `?` marks numbered `$1, $2…`, leaving quoted strings alone.
+    static func numberPlaceholders(_ sql: String) -> String {
         var out = ""
         out.reserveCapacity(sql.utf8.count + 16)
         var n = 0
@@ -151,7 +165,6 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
                 out.append(ch)
             }
         }
-        placeholders.withLock { $0[sql] = out }
         return out
     }
 

@@ -57,12 +57,18 @@ final class SQLiteTransaction: SQLTransaction {
     init(_ db: Database) { self.db = db }
 
     func execute(_ sql: String, arguments: [SQLValue]) throws -> Int {
-        let statement = try db.cachedStatement(sql: sql)
-        try statement.execute(arguments: StatementArguments(arguments.map(Self.bind)))
-        return db.changesCount
+        try SQLiteDatabase.mapErrors {
+            let statement = try db.cachedStatement(sql: sql)
+            try statement.execute(arguments: StatementArguments(arguments.map(Self.bind)))
+            return db.changesCount
+        }
     }
 
     func query(_ sql: String, arguments: [SQLValue]) throws -> [SQLRow] {
+        try SQLiteDatabase.mapErrors { try fetch(sql, arguments) }
+    }
+
+    private func fetch(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
         let columns = SQLColumns(statement.columnNames)
         let cursor = try Row.fetchCursor(statement, arguments: StatementArguments(arguments.map(Self.bind)))

@@ -18,6 +18,8 @@ struct LedgerBench: AsyncParsableCommand {
     @Option(help: "Comma-separated tree sizes for the proof benchmark.") var sizes = "1000000,10000000"
     @Option(help: "Proofs timed per size.") var proofs = 2000
     @Option(help: "Scratch directory (default: a temp dir, removed afterwards).") var scratch: String?
+    @Option(help: ArgumentHelp("Also measure appends on this PostgreSQL database (a fresh schema per run, dropped afterwards), next to SQLite.", valueName: "url"))
+    var database: String?
 
     func run() async throws {
         try await runReporting(json: json) {
@@ -31,6 +33,14 @@ struct LedgerBench: AsyncParsableCommand {
             log(String(format: "durable appends/s: 1 writer %.0f, 64 writers %.0f (group commit ×%.1f)", one, many, many / one))
             results["appends_per_s_1_writer"] = .double(one.rounded())
             results["appends_per_s_64_writers"] = .double(many.rounded())
+            if let database {
+                let pgOne = try await appendRate(postgres: database, writers: 1, total: min(appends, 5000))
+                let pgMany = try await appendRate(postgres: database, writers: 64, total: appends)
+                log(String(format: "PostgreSQL durable appends/s: 1 writer %.0f, 64 writers %.0f (group commit ×%.1f); vs SQLite ×%.2f / ×%.2f",
+                           pgOne, pgMany, pgMany / pgOne, pgOne / one, pgMany / many))
+                results["postgres_appends_per_s_1_writer"] = .double(pgOne.rounded())
+                results["postgres_appends_per_s_64_writers"] = .double(pgMany.rounded())
+            }
 
             for size in sizes.split(separator: ",").compactMap({ UInt64($0) }) {
                 let r = try proofTimes(dir: root + "/tree\(size)", size: size, count: proofs)
@@ -48,10 +58,25 @@ struct LedgerBench: AsyncParsableCommand {
 
     func log(_ s: String) { if json { FileHandle.standardError.write(Data((s + "\n").utf8)) } else { print(s) } }
 
-    /// Appends `total` entries from `writers` concurrent tasks; returns durable appends per second.
+    /// Appends on SQLite in `dir`.
     func appendRate(dir: String, writers: Int, total: Int) async throws -> Double {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let ledger = try LedgerStore(database: AppDatabase(path: dir + "/bench.sqlite"))
+        return try await appendRate(LedgerStore(database: AppDatabase(path: dir + "/bench.sqlite")), writers: writers, total: total)
+    }
+
+    /// Appends on PostgreSQL in a fresh schema of `url`, dropped afterwards.
+    func appendRate(postgres url: String, writers: Int, total: Int) async throws -> Double {
+        let schema = "bench_\(getpid())_\(writers)"
+        let admin = try PostgresDatabase(url: url, maxConnections: 2)
+        defer { _ = try? admin.read { try $0.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE") }; admin.close() }
+        try admin.read { try $0.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE"); try $0.execute("CREATE SCHEMA \(schema)") }
+        let database = try AppDatabase(postgres: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
+        defer { database.writer.close() }
+        return try await appendRate(LedgerStore(database: database), writers: writers, total: total)
+    }
+
+    /// Appends `total` entries from `writers` concurrent tasks; returns durable appends per second.
+    func appendRate(_ ledger: LedgerStore, writers: Int, total: Int) async throws -> Double {
         let per = total / writers
         let start = Date()
         try await withThrowingTaskGroup(of: Void.self) { group in

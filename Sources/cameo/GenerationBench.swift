@@ -48,7 +48,7 @@ struct GenerationBench: AsyncParsableCommand {
                 rows.append((t["render_encode"] ?? 0, t["post_check"] ?? 0, Date().timeIntervalSince(start)))
                 if !global.json { print(String(format: "clip %d: render+encode %.2f s, post-check %.2f s (%d frames), end to end %.2f s", i, rows[i].0, rows[i].1, rec.postCheck?.framesChecked ?? 0, rows[i].2)) }
             }
-            await s.generations.stop()
+            s.generations.stop()
             let med = { (k: KeyPath<(Double, Double, Double), Double>) in rows.map { $0[keyPath: k] }.sorted()[rows.count / 2] }
             let g = policies.generation
             let summary: JSONValue = ["clip": .string("\(Int(g.duration)) s \(g.width)x\(g.height) @\(g.fps) fps"), "clips": .int(Int64(clips)),

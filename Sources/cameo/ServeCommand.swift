@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await CameoServer.run(services, host: host, port: port, logger: logger) { port in
                 logger.notice("listening", metadata: ["url": "http://\(host):\(port)", "openapi": "http://\(host):\(port)/openapi.json"])
             }
+            services.stop()  // after graceful shutdown: in-flight requests and ledger batches are done
         }
     }
 }

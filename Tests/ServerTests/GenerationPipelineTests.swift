@@ -215,10 +215,11 @@ struct StuckGenerator: VideoGenerator {
             id = r.id
             for _ in 0..<100 where try crashed.generations.record(id).status != .generating { try await Task.sleep(for: .milliseconds(50)) }
             #expect(try crashed.generations.record(id).status == .generating)
-            await crashed.generations.stop()
+            crashed.stop()  // its worker stays stuck in the render, like a dead process
         }
         // "Restart": a new node over the same data directory with the real generator.
         let restarted = try Services(dataDirectory: tmp.directory, policies: policies, modelsDirectory: models)
+        defer { restarted.stop() }
         #expect(try restarted.generations.record(id).status == .generating)
         try await restarted.start()
         var status = GenerationStatus.generating

@@ -25,6 +25,8 @@ final class TestNode: Sendable {
         service = try await services.apiKeys.create(name: "service", role: .service, actor: "test").token
     }
 
+    deinit { services.stop() }
+
     /// Runs `body` against the in-process router.
     func test<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
         let app = Application(router: CameoServer.router(services))

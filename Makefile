@@ -45,10 +45,11 @@ test-cluster:
 	swift build $(SWIFT_FLAGS)
 	python3 scripts/cluster_faults.py .build/debug/cameo --database $$(scripts/pg-server.sh start) --kills 3
 
-## schemathesis against /openapi.json for every role (bounded examples per operation).
+## schemathesis against /openapi.json for every role (bounded examples per operation), on both stores.
 test-fuzz:
 	swift build $(SWIFT_FLAGS)
 	scripts/fuzz-api.sh .build/debug/cameo 10
+	CAMEO_DATABASE=$$(scripts/pg-server.sh schema fuzz) scripts/fuzz-api.sh .build/debug/cameo 10
 
 bench: release
 	.build/release/cameo bench ledger

@@ -18,24 +18,39 @@ Phase 2, kill the sequencer: grants, revocations and checks from several threads
 nodes; N times a node is SIGKILLed (alternating, so both die), the load goes on against the
 survivor, and the killed node is restarted. A signed checkpoint is taken before each kill, and
 an auditor thread polls both nodes' checkpoints throughout: a node's size must never go back.
+A few generations (--load-generations) are submitted to either node during this load; each
+must end released (or quarantined with evidence) with one terminal ledger entry.
+
+Phase 3, kill a node mid-generation: a likeness enrolled at the start through a real liveness
+challenge (fixture frames) and granted to a fan; a generation is submitted on A, and the node
+holding its claim (read in the schema; a job rendering with no claim is a failure, as any node
+would run it at once) is SIGKILLed while the job renders and NOT restarted.
+The survivor must claim the job only after the dead node's lease ran out (policies copied with
+job_lease_seconds 30, job_poll_milliseconds 200 and a 3 s 360×640 clip: scripts/gen_faults.py),
+run it again from the pre-checks and finish it: released (or quarantined with evidence), one
+generation.released/.quarantined entry for it, a served MP4 whose SHA-256 is the record's
+content_sha256, a manifest that `cameo manifest verify` accepts. Then the victim is restarted
+and must not run the job again. Kill-to-takeover and kill-to-release times are reported.
 
 At the end: the nodes must agree on the checkpoint (size and root) within 5 s; every
 acknowledged grant must be readable on both nodes and every acknowledged revocation in effect
 on both; consistency proofs from every checkpoint to the final tree must verify (on both
-nodes); `cameo ledger export` + `cameo ledger verify` + scripts/verify_bundle.py must pass; no
-request may get a 5xx. Prints one JSON line; exits 1 on any failure. Python 3.11 stdlib only
-(plus the psql client for the schema).
+nodes); `cameo ledger export` + `cameo ledger verify` + scripts/verify_bundle.py must pass, and
+the export must hold exactly one terminal entry for every acknowledged generation; no request
+may get a 5xx. Prints one JSON line; exits 1 on any failure. Python 3.11 stdlib only (plus the
+psql client for the schema, ffmpeg for one mirrored enrollment frame).
 
-Usage: cluster_faults.py CAMEO_BIN --database postgres://… [--kills N] [--trials T] [--cross-revokes K] [--seed S]
+Usage: cluster_faults.py CAMEO_BIN --database postgres://… [--kills N] [--trials T] [--cross-revokes K]
+                         [--load-generations G] [--seed S]
 """
 import argparse, base64, http.client, json, os, random, shutil, signal, subprocess, sys, tempfile, threading, time
 import urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from verify_bundle import verify_consistency
-import pg_schema
+import gen_faults, pg_schema
 
-DEADLINE_S = 170  # the whole run stays under 3 minutes
+DEADLINE_S = 170  # the whole run stays under 3 minutes (it takes about one; phase 3 waits out a 30 s lease)
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -216,11 +231,12 @@ def phase1(c, nodes, subjects, trials, cross, rnd):
 
 # ---------------------------------------------------------------- phase 2
 
-def phase2(c, nodes, subjects, kills, rnd, seed):
-    """Load on both nodes while nodes are SIGKILLed and restarted."""
-    acked_grants, acked_revocations = {}, {}
+def phase2(c, nodes, subjects, kills, rnd, seed, gen=None, generations=0):
+    """Load on both nodes while nodes are SIGKILLed and restarted; `generations` clips of
+    gen["owner"] for gen["fan"] are requested meanwhile (their ids are returned)."""
+    acked_grants, acked_revocations, acked_generations = {}, {}, []
     counters = dict(load_checks=0, load_stale_answers=0, revoke_404_for_acknowledged_grant=0, revoke_already=0, down=0,
-                    checkpoint_polls=0, checkpoint_regressions=0)
+                    checkpoint_polls=0, checkpoint_regressions=0, generation_submits_down=0)
     state = {"max_token": 0, "phase": "up"}  # phase: which node is down, for the outage counters
     outage_writes = []
     lock, stop = threading.Lock(), threading.Event()
@@ -290,8 +306,25 @@ def phase2(c, nodes, subjects, kills, rnd, seed):
                 seen[n.name] = max(seen[n.name], size)
             time.sleep(0.005)
 
+    def submitter():
+        """A few generation requests among the load, on either node (a renderer may die with its node)."""
+        r = random.Random(seed * 7919)
+        for i in range(generations):
+            if stop.wait(r.uniform(0.4, 1.2)): return
+            node = r.choice(nodes)
+            try:
+                status, g = c.call(node, "POST", "/v1/generations",
+                                   gen_faults.generation_body(gen["fan"], gen["owner"], f"a calm walk under load, take {i}", f"load-{seed}-{i}", seed=i))
+            except Down:
+                with lock: counters["generation_submits_down"] += 1
+                continue
+            if status == 202:
+                with lock: acked_generations.append(g["id"])
+            elif status < 500: c.note({"op": "generation", "node": node.name, "status": status, "body": g})
+
     threads = [threading.Thread(target=worker, args=(seed * 1000 + i,), daemon=True) for i in range(4)]
     threads.append(threading.Thread(target=watcher, daemon=True))
+    if generations: threads.append(threading.Thread(target=submitter, daemon=True))
     for t in threads: t.start()
     checkpoints, crashes = [], 0
     first = rnd.randrange(2)
@@ -311,11 +344,122 @@ def phase2(c, nodes, subjects, kills, rnd, seed):
     finally:
         stop.set()
         for t in threads: t.join()
-    return dict(counters, crashes=crashes, writes_during_outages=outage_writes), acked_grants, acked_revocations, checkpoints
+    return dict(counters, crashes=crashes, writes_during_outages=outage_writes), acked_grants, acked_revocations, checkpoints, acked_generations
 
 
 def g_code(body):
     return body.get("error", {}).get("code") if isinstance(body, dict) else None
+
+
+# ---------------------------------------------------------------- phase 3
+
+def generation_setup(c, node, work):
+    """A likeness enrolled for real (liveness challenge on `node`, fixture frames) and a grant to a fan."""
+    owner, fan = "sub_p3_owner", "sub_p3_fan"
+    status, body = c.call(node, "POST", "/v1/subjects:batch", {"items": [{"id": s, "handle": s} for s in (owner, fan)]})
+    if status != 200: raise RuntimeError(f"generation subjects: {status} {body}")
+    t = time.monotonic()
+    gen_faults.enroll(node.base, c.svc, owner, work)
+    enroll_s = time.monotonic() - t
+    status, g = c.call(node, "POST", "/v1/grants", grant_body(owner, fan, "calm"))
+    if status != 201: raise RuntimeError(f"generation grant: {status} {g}")
+    return {"owner": owner, "fan": fan, "enroll_s": round(enroll_s, 1)}
+
+
+def finish(c, nodes, gids, timeout):
+    """Waits until every job in `gids` left queued/generating/checking; {gid: end status or "unfinished"}."""
+    end, left, out = time.monotonic() + timeout, set(gids), {}
+    while left and time.monotonic() < end:
+        for gid in sorted(left):
+            for n in nodes:
+                try:
+                    status, r = c.call(n, "GET", f"/v1/generations/{gid}")
+                except Down:
+                    continue
+                if status == 200 and r["status"] not in gen_faults.ACTIVE: out[gid] = r["status"]; left.discard(gid)
+                break
+        if left: time.sleep(0.2)
+    return dict(out, **{gid: "unfinished" for gid in left})
+
+
+def check_generations(c, binary, node, gids, work):
+    """End state of each generation (gen_faults.check_end_state through `node`): counts by end
+    status (and `resumed`: run again after a kill), and failures."""
+    ends, bad = {}, []
+    for gid in gids:
+        facts, problems = gen_faults.check_end_state(binary, node.base, c.svc, c.aud, gid, os.path.join(work, "keys", "ledger.pub.pem"), work)
+        ends[facts["status"]] = ends.get(facts["status"], 0) + 1
+        if "resumed after an interrupted run" in facts.get("reasons", []): ends["resumed"] = ends.get("resumed", 0) + 1
+        bad += [{"step": "generation end state", "generation": gid, "problem": p} for p in problems]
+    return ends, bad
+
+
+def phase3(c, nodes, gen, binary, database, work, tries=3):
+    """Kill the node rendering a job; the survivor takes it over after the lease and finishes it."""
+    claims, lease_s = gen_faults.Claims(database=database), gen_faults.SHORT_GENERATION["job_lease_seconds"]
+    r, bad, gids = dict(tries=0, missed_kills=0), [], []
+    for attempt in range(tries):
+        r["tries"] += 1
+        a = nodes[0]
+        start_size, _ = c.checkpoint(a)
+        status, g = c.call(a, "POST", "/v1/generations",
+                           gen_faults.generation_body(gen["fan"], gen["owner"], f"a calm walk by the sea, take {attempt}", f"phase3-{attempt}", seed=100 + attempt))
+        if status != 202: raise RuntimeError(f"phase 3: generation on A: {status} {g}")
+        gid = g["id"]
+        gids.append(gid)
+        seen, _ = gen_faults.wait_until_rendering(a.base, c.svc, gid)
+        _, holder, lease_until = claims.read(gid)
+        victim = next((n for n in nodes if n.name == holder), None)
+        if victim is None:  # rendering, and nobody's claim: any node may take it at once
+            bad.append({"step": "claim while rendering", "generation": gid, "status_seen": seen, "claimed_by": holder, "lease_until": lease_until})
+            victim = a
+        survivor = next(n for n in nodes if n is not victim)
+        victim.kill()
+        killed = time.time()
+        at_kill, _, _ = claims.read(gid)  # the store's word: where the job was when its node died
+        if at_kill not in ("generating", "checking"):  # the render beat the poll: try again
+            r["missed_kills"] += 1
+            victim.start()
+            continue
+        # the survivor's claim, from its lease (lease_until = claim time + lease): exact, not polled
+        takeover, final, done = None, None, None
+        while time.time() < max(lease_until, killed) + 30:
+            st, by, until = claims.read(gid)
+            if takeover is None and by == survivor.name: takeover = until - lease_s
+            if st not in gen_faults.ACTIVE: final, done = st, time.time(); break
+            time.sleep(0.1)
+        r.update(generation=gid, victim=victim.name, survivor=survivor.name, status_at_kill=at_kill, end=final or "unfinished",
+                 lease_left_at_kill_s=round(lease_until - killed, 2),
+                 kill_to_takeover_s=round(takeover - killed, 2) if takeover else None,
+                 takeover_after_lease_end_s=round(takeover - lease_until, 3) if takeover else None,
+                 kill_to_end_s=round(done - killed, 2) if done else None,
+                 takeover_to_end_s=round(done - takeover, 2) if done and takeover else None)
+        if final is None:
+            bad.append({"step": "survivor finishes the job", "generation": gid, "status": claims.read(gid)})
+        elif takeover is None:
+            bad.append({"step": "survivor's claim seen", "generation": gid, "end": final})
+        elif holder is None:
+            pass  # no lease to wait out (recorded above)
+        elif takeover < lease_until:
+            bad.append({"step": "taken over before the dead node's lease ran out", "generation": gid, "lease_until": lease_until, "claimed_at": takeover})
+        elif takeover > lease_until + 5:
+            bad.append({"step": "taken over late", "generation": gid, "lease_until": lease_until, "claimed_at": takeover})
+        facts, problems = gen_faults.check_end_state(binary, survivor.base, c.svc, c.aud, gid, os.path.join(work, "keys", "ledger.pub.pem"), work, start_size)
+        bad += [{"step": "phase 3 end state", "generation": gid, "problem": p} for p in problems]
+        if "resumed after an interrupted run" not in facts.get("reasons", []):
+            bad.append({"step": "run again from the pre-checks", "generation": gid, "reasons": facts.get("reasons")})
+        r.update(ledger_entries=facts.get("ledger_entries"), video_sha256_matches=facts.get("video_sha256_matches"),
+                 manifest_verifies=facts.get("manifest_verifies"), matched_subjects=facts.get("matched_subjects"), timings=facts.get("timings"))
+        # the victim comes back (same node id: it hands back only its own claims) and must not run the job again
+        victim.start()
+        time.sleep(1.5)  # several job polls
+        status, rec = c.call(victim, "GET", f"/v1/generations/{gid}")
+        after = gen_faults.ledger_entries(victim.base, c.aud, gid, start_size)
+        if status != 200 or rec["status"] != facts["status"] or after != facts.get("ledger_entries"):
+            bad.append({"step": "victim restarted", "generation": gid, "status": rec.get("status") if isinstance(rec, dict) else status, "entries": after})
+        return r, bad, gids
+    bad.append({"step": "kill mid-render", "tries": tries, "missed": r["missed_kills"]})
+    return r, bad, gids
 
 
 # ---------------------------------------------------------------- verification
@@ -378,12 +522,14 @@ def main():
     ap.add_argument("--kills", type=int, default=3)
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--cross-revokes", type=int, default=20, help="cross-node revocations after the trials")
+    ap.add_argument("--load-generations", type=int, default=3, help="generations requested during phase 2")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     rnd = random.Random(args.seed)
     began = time.monotonic()
-    # the repository's policies, whatever the working directory
+    # the repository's policies and face models, whatever the working directory
     os.environ.setdefault("CAMEO_POLICIES", os.path.join(os.path.dirname(HERE), "Policies"))
+    os.environ.setdefault("CAMEO_MODELS_DIR", os.path.join(os.path.dirname(HERE), "models"))
 
     def out_of_time(*_):
         raise OutOfTime(f"the run exceeded {DEADLINE_S} s")
@@ -395,6 +541,8 @@ def main():
     data_dir = tempfile.mkdtemp(prefix="cameo-cluster-")
     nodes, ok = [], False
     try:
+        # short clips and a 30 s lease, for every node and verb of this run
+        os.environ["CAMEO_POLICIES"] = gen_faults.short_policies(os.environ["CAMEO_POLICIES"], os.path.join(data_dir, "policies"))
         run = lambda *a: subprocess.run([args.binary, *a, "--data-dir", data_dir, "--database", database],
                                         check=True, capture_output=True, text=True).stdout
         run("keys", "init")
@@ -414,20 +562,32 @@ def main():
         nodes[0].stop()
         pg_schema.mark_all_verified(database)
         for n in nodes: n.start()
+        gen = generation_setup(c, nodes[0], data_dir)  # a real enrollment, for phases 2 and 3
 
         p1_result, g1, r1, bad1 = phase1(c, nodes, p1, args.trials, args.cross_revokes, rnd)
-        p2_result, g2, r2, checkpoints = phase2(c, nodes, p2, args.kills, rnd, args.seed)
+        p2_result, g2, r2, checkpoints, load_gids = phase2(c, nodes, p2, args.kills, rnd, args.seed, gen, args.load_generations)
+        load_ends = finish(c, nodes, load_gids, 60)
+        load_counts, bad_load = check_generations(c, args.binary, nodes[0], load_gids, data_dir)
+        p3_result, bad_p3, p3_gids = phase3(c, nodes, gen, args.binary, database, data_dir)
         grants = set(g1) | set(g2)
         revocations = dict(r1, **r2)
         v, bad3, size, _ = verify(c, nodes, grants, revocations, checkpoints)
         for n in nodes: n.stop()
         e = export_and_verify(args.binary, data_dir, database, size)
+        # every acknowledged generation ended once, in the exported ledger too
+        exported = gen_faults.exported_entries(os.path.join(data_dir, "export"), load_gids + p3_gids)
+        bad_export = [{"step": "terminal entries in the export", "generation": gid, "entries": t}
+                      for gid, t in exported.items() if len([x for x in t if x in gen_faults.TERMINAL_ENTRIES]) != 1]
+        bad3 += bad_load + bad_p3 + bad_export
 
         summary = {"database": "postgres", "nodes": 2, **p1_result, **p2_result,
                    "acknowledged_grants": len(grants), "acknowledged_revocations": len(revocations),
                    "acknowledged_writes": len(grants) + len(revocations),
                    "lost_writes": sum(v["lost_grants"].values()) + sum(v["lost_revocations"].values()),
                    **v, "checkpoints_before_kills": len(checkpoints), **e,
+                   "enroll_s": gen["enroll_s"], "load_generations": {"acknowledged": len(load_gids), "ends": load_counts,
+                                                                    "unfinished": sum(s == "unfinished" for s in load_ends.values())},
+                   "phase3": p3_result,
                    "server_errors": len(c.server_errors), "unexpected_answers": len(c.unexpected),
                    "elapsed_s": round(time.monotonic() - began, 1)}
         ok = (p1_result["trials"] == args.trials and p1_result["allows_after_revocation"] == 0 and p1_result["grant_not_visible"] == 0
@@ -435,6 +595,7 @@ def main():
               and p2_result["crashes"] == args.kills and len(checkpoints) == args.kills and all(w > 0 for w in p2_result["writes_during_outages"])
               and summary["lost_writes"] == 0 and v["consistency_failures"] == 0 and v["nodes_agree"] and not bad3
               and e["ledger_verifies"] and e["independent_verifier"] and e["export_complete"]
+              and p3_result.get("end") in ("released", "quarantined")
               and not c.server_errors and not c.unexpected)
         print(json.dumps(summary))
         if not ok:  # the evidence, for the report

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bounded API fuzzing with schemathesis (PyPI) against the served /openapi.json, once per role:
 # no 5xx, and every status documented. Usage: scripts/fuzz-api.sh [cameo-binary] [examples-per-operation]
+# With CAMEO_DATABASE set (a PostgreSQL URL), the server and every verb run on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/debug/cameo}; N=${2:-10}
@@ -17,7 +18,8 @@ for role in service admin moderator senior auditor; do
        --checks not_a_server_error,status_code_conformance --no-color > "$T/$role.log" 2>&1; then
     echo "fuzz $role: $(grep -Eo '[0-9]+ generated' "$T/$role.log" | head -1) cases, no failures"
   else
-    echo "fuzz $role: FAILED"; sed -n '/FAILURES/,/SUMMARY/p' "$T/$role.log" | head -40; fail=1
+    echo "fuzz $role: FAILED"; fail=1
+    if grep -q FAILURES "$T/$role.log"; then sed -n '/FAILURES/,/SUMMARY/p' "$T/$role.log" | head -40; else tail -40 "$T/$role.log"; fi
   fi
 done
 exit $fail

@@ -41,8 +41,21 @@ enum ConsentRoutes {
                          response: Endpoint.json(200, ["type": "object", "properties": ["items": ["type": "array", "items": ConsentSchemas.subject]]]), errors: [409])) { req, _, _ in
             let b = try await HTTP.decode(Batch<SubjectIn>.self, from: req, limit: limit)
             guard b.items.count <= maxBatch else { throw APIError(.contentTooLarge, "batch_too_large", "at most \(maxBatch) items per batch") }
-            var out: [SubjectRecord] = []
-            for i in b.items { out.append(try await s.consent.upsertSubject(id: i.id ?? .random(), handle: i.handle, externalID: i.externalID)) }
+            // Every item is checked before any is written; then they are written concurrently
+            // (one group commit), items naming the same subject in their order.
+            for i in b.items { _ = try ConsentStore.validateSubject(handle: i.handle, externalID: i.externalID) }
+            let items = b.items.map { (id: $0.id ?? .random(), item: $0) }
+            let groups = Dictionary(grouping: items.indices, by: { items[$0].id })
+            let out = try await withThrowingTaskGroup(of: [(Int, SubjectRecord)].self) { group in
+                for indices in groups.values {
+                    group.addTask {
+                        var done: [(Int, SubjectRecord)] = []
+                        for i in indices { done.append((i, try await s.consent.upsertSubject(id: items[i].id, handle: items[i].item.handle, externalID: items[i].item.externalID))) }
+                        return done
+                    }
+                }
+                return try await group.reduce(into: [(Int, SubjectRecord)]()) { $0 += $1 }.sorted { $0.0 < $1.0 }.map(\.1)
+            }
             return try HTTP.json(["items": JSONValue.from(out)])
         }
         api.add(Endpoint(.get, "/v1/subjects/{id}", summary: "A subject and its likeness status", roles: readers,

@@ -17,13 +17,7 @@ extension ConsentStore {
     /// Creates or renames a subject (new subjects start `unverified`; likeness status is never
     /// changed here — only Identity code paths change it).
     public func upsertSubject(id: SubjectID, handle: String, externalID: String?, now: Date = Date()) async throws -> SubjectRecord {
-        let handle = handle.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(handle.count), !handle.contains(where: { $0.isNewline || $0.isWhitespace && $0 != " " }) else {
-            throw StoreError("invalid_handle", "handle must be 1-64 characters on one line", kind: .invalidInput)
-        }
-        if let e = externalID, !(1...128).contains(e.count) {
-            throw StoreError("invalid_external_id", "external_id must be 1-128 characters", kind: .invalidInput)
-        }
+        let handle = try Self.validateSubject(handle: handle, externalID: externalID)
         return try await ledger.write { db -> ConsentCommitResult<SubjectRecord> in
             if let ext = externalID, let other = try db.one("SELECT id FROM consent_subjects WHERE external_id = ? AND id != ?", ext, id.rawValue) {
                 throw StoreError("external_id_taken", "external_id already belongs to subject \(try other.string("id"))", kind: .conflict)
@@ -39,6 +33,18 @@ extension ConsentStore {
             try Self.log(events, db)
             return ConsentCommitResult(value: SubjectRecord(id: id, handle: handle, externalID: externalID, status: status), events: events)
         }.value.value
+    }
+
+    /// Checks a subject's handle and external id; returns the handle trimmed.
+    public static func validateSubject(handle: String, externalID: String?) throws -> String {
+        let handle = handle.trimmingCharacters(in: .whitespaces)
+        guard (1...64).contains(handle.count), !handle.contains(where: { $0.isNewline || $0.isWhitespace && $0 != " " || $0.unicodeScalars.contains { $0.properties.generalCategory == .control } }) else {
+            throw StoreError("invalid_handle", "handle must be 1-64 characters on one line, without control characters", kind: .invalidInput)
+        }
+        if let e = externalID, !(1...128).contains(e.count) || e.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw StoreError("invalid_external_id", "external_id must be 1-128 characters, without control characters", kind: .invalidInput)
+        }
+        return handle
     }
 
     /// Sets a subject's likeness status and suspension (Identity and moderation code paths),

@@ -154,27 +154,25 @@ public final class LedgerStore: NodeReader, Sendable {
                 if db.dialect == .postgres { try db.execute("SELECT pg_advisory_xact_lock(?)", sequencerLock) }
                 // Another node or process (a local CLI verb) may have appended since our last batch.
                 if try Self.storedSize(db) != range.size { range = try Self.loadRange(db) }
-                let now = Date().timeIntervalSince1970
+                let now = SQLValue.double(Date().timeIntervalSince1970)
+                // Entries and tree nodes of the batch are written together after the records,
+                // in multi-row statements: a few round trips per batch, not per entry.
+                var entryRows: [SQLValue] = [], nodeRows: [SQLValue] = []
                 for (i, item) in batch.enumerated() {
                     do {
-                        var next = range
-                        let index = next.size
-                        var value: (any Sendable)? = nil
-                        try db.savepoint {
-                            value = try item.record(db, index)
-                            guard let entry = item.entry else { return }
-                            try db.execute("INSERT INTO ledger_entries(idx, type, body, created_at) VALUES (?, ?, ?, ?)",
-                                           Int64(index), Self.entryType(entry), entry, now)
-                            for node in next.append(.leaf(entry)) {
-                                try db.execute("INSERT INTO ledger_nodes(id, hash) VALUES (?, ?)", node.id.storageKey, node.hash.bytes)
-                            }
+                        let index = range.size
+                        let value = try db.savepoint { try item.record(db, index) }
+                        if let entry = item.entry {
+                            entryRows += [.int(Int64(index)), .text(Self.entryType(entry)), .blob(entry), now]
+                            for node in range.append(.leaf(entry)) { nodeRows += [.int(node.id.storageKey), .blob(node.hash.bytes)] }
                         }
-                        range = next
-                        results[i] = .success((value!, index))
+                        results[i] = .success((value, index))
                     } catch {
                         results[i] = .failure(error)
                     }
                 }
+                try Self.insertRows(db, "ledger_entries(idx, type, body, created_at)", columns: 4, entryRows)
+                try Self.insertRows(db, "ledger_nodes(id, hash)", columns: 2, nodeRows)
                 // Delivered at commit to every node listening (they catch up from the tables).
                 if db.dialect == .postgres { try db.execute("SELECT pg_notify(?, ?)", channel, String(range.size)) }
             }
@@ -191,6 +189,18 @@ public final class LedgerStore: NodeReader, Sendable {
         } catch {
             let failure = StoreError("ledger_commit_failed", "the ledger batch did not commit: \(error)", kind: .unavailable)
             for item in batch { item.done(.failure(failure)) }
+        }
+    }
+
+    /// Inserts `values` (`columns` per row) into `table` in statements of up to 500 rows.
+    static func insertRows(_ db: any SQLTransaction, _ table: String, columns: Int, _ values: [SQLValue]) throws {
+        let rowsPerStatement = 500
+        var start = 0
+        while start < values.count {
+            let chunk = Array(values[start..<min(start + rowsPerStatement * columns, values.count)])
+            let row = "(" + sqlPlaceholders(columns) + ")"
+            try db.execute("INSERT INTO \(table) VALUES " + Array(repeating: row, count: chunk.count / columns).joined(separator: ", "), arguments: chunk)
+            start += chunk.count
         }
     }
 

@@ -183,7 +183,8 @@ public final class PostgresDatabase: SQLDatabase, @unchecked Sendable {
 final class PostgresTransaction: SQLTransaction {
     let connection: PostgresConnection
     let database: PostgresDatabase
-    private var savepoints = 0
+    private var depth = 0   // savepoints entered
+    private var opened = 0  // savepoints issued to the server
     var dialect: SQLDialect { .postgres }
 
     init(_ connection: PostgresConnection, _ database: PostgresDatabase) {
@@ -192,33 +193,46 @@ final class PostgresTransaction: SQLTransaction {
     }
 
     func execute(_ sql: String, arguments: [SQLValue]) throws -> Int {
-        try run(sql, arguments).metadata.rows ?? 0
+        try openSavepoints()
+        return try run(sql, arguments).metadata.rows ?? 0
     }
 
     func query(_ sql: String, arguments: [SQLValue]) throws -> [SQLRow] {
+        try openSavepoints()
         let result = try run(sql, arguments)
         guard let first = result.rows.first else { return [] }
         let columns = SQLColumns(first.map(\.columnName))
         return try result.rows.map { row in SQLRow(columns: columns, values: try row.map(Self.value)) }
     }
 
+    /// Savepoints are opened lazily, before the first statement inside them: a record that
+    /// writes nothing costs no round trips.
     func savepoint<T>(_ body: () throws -> T) throws -> T {
-        savepoints += 1
-        let name = "sp\(savepoints)"
-        defer { savepoints -= 1 }
-        try execute("SAVEPOINT \(name)")
+        depth += 1
+        let level = depth
+        defer { depth -= 1; opened = min(opened, depth) }
         do {
             let result = try body()
-            try execute("RELEASE SAVEPOINT \(name)")
+            if opened >= level { _ = try run("RELEASE SAVEPOINT sp\(level)", []) }
             return result
         } catch {
-            try execute("ROLLBACK TO SAVEPOINT \(name)")
-            try execute("RELEASE SAVEPOINT \(name)")
+            if opened >= level {
+                _ = try run("ROLLBACK TO SAVEPOINT sp\(level)", [])
+                _ = try run("RELEASE SAVEPOINT sp\(level)", [])
+            }
             throw error
         }
     }
 
+    private func openSavepoints() throws {
+        while opened < depth {
+            _ = try run("SAVEPOINT sp\(opened + 1)", [])
+            opened += 1
+        }
+    }
+
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+        try SQLValue.checkText(arguments)
         var binds = PostgresBindings(capacity: arguments.count)
         for a in arguments {
             switch a {

@@ -14,6 +14,15 @@ public enum SQLValue: Sendable, Hashable {
     case blob([UInt8])
 }
 
+extension SQLValue {
+    /// Refuses text PostgreSQL cannot store (NUL characters), on both engines alike, as bad input.
+    static func checkText(_ values: [SQLValue]) throws {
+        for case .text(let t) in values where t.utf8.contains(0) {
+            throw StoreError("invalid_text", "text values cannot contain NUL (U+0000) characters", kind: .invalidInput)
+        }
+    }
+}
+
 /// A Swift value that binds as a statement argument.
 public protocol SQLBindable {
     var sqlValue: SQLValue { get }

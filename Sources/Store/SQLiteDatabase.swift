@@ -57,7 +57,8 @@ final class SQLiteTransaction: SQLTransaction {
     init(_ db: Database) { self.db = db }
 
     func execute(_ sql: String, arguments: [SQLValue]) throws -> Int {
-        try SQLiteDatabase.mapErrors {
+        try SQLValue.checkText(arguments)
+        return try SQLiteDatabase.mapErrors {
             let statement = try db.cachedStatement(sql: sql)
             try statement.execute(arguments: StatementArguments(arguments.map(Self.bind)))
             return db.changesCount
@@ -65,7 +66,8 @@ final class SQLiteTransaction: SQLTransaction {
     }
 
     func query(_ sql: String, arguments: [SQLValue]) throws -> [SQLRow] {
-        try SQLiteDatabase.mapErrors { try fetch(sql, arguments) }
+        try SQLValue.checkText(arguments)
+        return try SQLiteDatabase.mapErrors { try fetch(sql, arguments) }
     }
 
     private func fetch(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {

@@ -51,6 +51,9 @@ import TestSupport
             let duplicate = #expect(throws: StoreError.self) { try tx.savepoint { try tx.execute("INSERT INTO vals(id) VALUES (1)") } }
             #expect(duplicate?.code == "constraint_violation")
         }
+        // PostgreSQL cannot store NUL in text; both engines refuse it alike, as bad input.
+        let nul = #expect(throws: StoreError.self) { try db.writer.write { try $0.execute("INSERT INTO vals(id, t) VALUES (5, ?)", "a\u{0}b") } }
+        #expect(nul?.code == "invalid_text" && nul?.kind == .invalidInput)
         let rows = try db.writer.read { try $0.query("SELECT * FROM vals ORDER BY id") }
         #expect(rows.count == 3)
         #expect(try rows[0].int("i") == Int64.max && rows[0].double("r") == 0.1 && rows[0].string("t") == "zoë ' ? \u{1F600}" && rows[0].bytes("b") == blob)

@@ -155,6 +155,8 @@ import TestSupport
                 (.post, "/v1/grants", #"{"owner":"\#(p.alice)","audience":{"kind":"approved","subjects":[]},"uses":["generate"]}"#, .unprocessableContent, "invalid_grant"),
                 (.post, "/v1/grants", #"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":[]}"#, .unprocessableContent, "invalid_grant"),
                 (.post, "/v1/subjects", #"{"handle":""}"#, .unprocessableContent, "invalid_handle"),
+                (.post, "/v1/subjects", #"{"handle":"a\u0000b"}"#, .unprocessableContent, "invalid_handle"),
+                (.post, "/v1/subjects:batch", #"{"items":[{"handle":"ok"},{"handle":"x","external_id":"e\u0000"}]}"#, .unprocessableContent, "invalid_external_id"),
                 (.put, "/v1/subjects/\(p.bob)/follows/\(p.bob)", nil, .unprocessableContent, "invalid_relationship"),
                 (.put, "/v1/subjects/\(p.bob)/follows/sub_ghost", nil, .notFound, "unknown_subject"),
                 (.delete, "/v1/grants/grt_missing", nil, .notFound, "unknown_grant"),

@@ -416,7 +416,9 @@ def phase3(c, nodes, gen, binary, database, work, tries=3):
         survivor = next(n for n in nodes if n is not victim)
         victim.kill()
         killed = time.time()
-        at_kill, _, _ = claims.read(gid)  # the store's word: where the job was when its node died
+        # the store's word, now that the victim can no longer renew its lease: where the job was when its node died
+        at_kill, held_by, until = claims.read(gid)
+        if holder is not None and held_by == holder: lease_until = until
         if at_kill not in ("generating", "checking"):  # the render beat the poll: try again
             r["missed_kills"] += 1
             victim.start()

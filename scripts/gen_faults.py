@@ -6,7 +6,7 @@ of one generation's end state: its record, its ledger entries, the served MP4 ag
 record's content_sha256 and the signed manifest (`cameo manifest verify`). Python 3.11 stdlib,
 plus ffmpeg (the mirrored pose frame) and psql or sqlite3 (the job's claim, read in the store).
 """
-import base64, hashlib, http.client, json, os, re, shutil, sqlite3, subprocess, time, urllib.error, urllib.parse, urllib.request
+import base64, hashlib, http.client, json, os, re, shutil, sqlite3, subprocess, time, urllib.error, urllib.request
 import pg_schema
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -56,7 +56,9 @@ public final class GenerationService: Sendable {
             Task.detached { [self] in
                 while !waker.isClosed {
                     if let id = claimNext() {
+                        let heartbeat = renewLease(id)
                         await run(id)
+                        heartbeat.cancel()
                         do { try rows.release(id, node: node) } catch { logger.error("could not release job", metadata: ["job": "\(id)", "error": "\(error)"]) }
                     } else {
                         await waker.wait(timeout: .milliseconds(policies.generation.jobPollMilliseconds))
@@ -74,6 +76,26 @@ public final class GenerationService: Sendable {
         } catch {
             logger.error("could not claim a job", metadata: ["error": "\(error)"])
             return nil
+        }
+    }
+
+    /// Keeps this node's claim on `id` alive while it runs (a third of the lease at a time), so
+    /// a slow job is never taken over by another node while this one is still working on it.
+    func renewLease(_ id: String) -> Task<Void, Never> {
+        let lease = TimeInterval(policies.generation.jobLeaseSeconds)
+        return Task.detached { [rows, node, logger] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(lease / 3))
+                if Task.isCancelled { return }
+                do {
+                    if try !rows.renew(id, node: node, until: Date().addingTimeInterval(lease)) {
+                        logger.warning("lost the claim on a running job", metadata: ["job": "\(id)"])
+                        return
+                    }
+                } catch {
+                    logger.warning("could not renew a job lease", metadata: ["job": "\(id)", "error": "\(error)"])
+                }
+            }
         }
     }
 

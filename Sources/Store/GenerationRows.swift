@@ -84,6 +84,13 @@ public struct GenerationRows: Sendable {
         }
     }
 
+    /// Extends `node`'s claim on job `id`; false if the node no longer holds it.
+    public func renew(_ id: String, node: String, until: Date) throws -> Bool {
+        try ledger.database.writer.write { db in
+            try db.execute("UPDATE generations SET lease_until = ? WHERE id = ? AND claimed_by = ?", until.timeIntervalSince1970, id, node) == 1
+        }
+    }
+
     /// Ends `node`'s claim on job `id` (finished, or handed back).
     public func release(_ id: String, node: String) throws {
         try ledger.database.writer.write { db in

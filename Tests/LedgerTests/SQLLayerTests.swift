@@ -89,6 +89,10 @@ import TestSupport
         #expect(try rows.claimNext(statuses: ["queued"], node: "node9", now: now.addingTimeInterval(61), leaseUntil: now.addingTimeInterval(120)) == "gen_000")
         for node in ["node0", "node1"] { try rows.release("gen_005", node: node) }  // only its holder's release counts
         #expect(try rows.claimNext(statuses: ["queued"], node: "node9", now: now, leaseUntil: now.addingTimeInterval(120)) == "gen_005")
+        // Only the holder renews; a renewed lease keeps the job from other nodes.
+        #expect(try !rows.renew("gen_000", node: "node1", until: now.addingTimeInterval(600)))
+        #expect(try rows.renew("gen_000", node: "node9", until: now.addingTimeInterval(600)))
+        #expect(try rows.claimNext(statuses: ["queued"], node: "node1", now: now.addingTimeInterval(300), leaseUntil: now.addingTimeInterval(400)) != "gen_000")
         #expect(try rows.releaseAll(node: "node9") == 2)
     }
 }

@@ -8,8 +8,11 @@ import Ledger
 import Store
 
 extension GenerationService {
-    /// Runs one queued job to its end state. Never throws: failures become `failed` or `rejected`.
+    /// Runs one queued job, claimed by this node, to its end state. Never throws: failures
+    /// become `failed` or `rejected`. Every write is fenced by the claim: if the claim passed to
+    /// another node (this one stalled past its lease), this run stops without changing the job.
     func run(_ id: String) async {
+        let output = partialURL(id)
         do {
             var record = try record(id)
             if record.status == .generating || record.status == .checking {
@@ -17,7 +20,7 @@ extension GenerationService {
                 removeFiles(record.id)  // an unchecked partial output is never kept
                 record.status = .queued
                 record.reasons.append("resumed after an interrupted run")
-                try save(record)
+                try save(record, holder: node)
             }
             guard record.status == .queued else { return }
             // Consent is checked again: a revocation since submission blocks the job now.
@@ -25,58 +28,75 @@ extension GenerationService {
                 record.status = .rejected
                 record.reasons.append(reason)
                 record.ledgerIndex = try await saveWithEntry(record, type: "generation.rejected", actor: "system",
-                                                             payload: ["reasons": .array(record.reasons.map { .string($0) })], now: Date())
+                                                             payload: ["reasons": .array(record.reasons.map { .string($0) })], now: Date(), holder: node)
                 return
             }
             record.status = .generating
-            try save(record)
+            try save(record, holder: node)
             let claim = try claim(for: record)
             let signedClaim = try sign(claim)
             let spec = try renderSpec(record, claim: signedClaim)
-            let output = videoURL(id)
             let clock = ContinuousClock()
             let t0 = clock.now
-            _ = try await generator.render(spec, to: output, progress: nil)
+            _ = try await generator.render(spec, to: output, progress: nil)  // a per-run file: see partialURL
             let t1 = clock.now
 
             record.status = .checking
-            try save(record)
+            try save(record, holder: node)
             // Pre-checks allowed every cameo (any deny rejects), so the allowed owners are the cameos.
             let result = try postCheck(output, allowed: Set(record.request.cameos.map(\.rawValue)))
             record.postCheck = result
             record.timings = ["render_encode": (t1 - t0).seconds, "post_check": (clock.now - t1).seconds]
+            // The checked file takes its final name before the job says so (rename is atomic).
+            try publish(output, as: videoURL(id))
             if result.release {
-                let bytes = [UInt8](try Data(contentsOf: output))
+                let bytes = [UInt8](try Data(contentsOf: videoURL(id)))
                 let hash = SHA256.hex(bytes)
                 record.contentSHA256 = hash
                 record.status = .released
                 let summary: JSONValue = ["frames_checked": .int(Int64(result.framesChecked)), "faces_seen": .int(Int64(result.facesSeen)),
                                           "matched_subjects": .array(result.matchedSubjects.map { .string($0) })]
+                // The manifest names the released entry, so it is signed and saved with it, in one transaction.
+                let sign = self.sign
                 let index = try await saveWithEntry(record, type: "generation.released", actor: "system",
                                                     payload: ["content_sha256": .string(hash), "post_check": summary,
                                                               "grant_ids": .array(record.grantIDs.map { .string($0) }),
-                                                              "claim_sha256": .string(SHA256.hex(try CanonicalJSON.encode(claim)))], now: Date())
-                let manifest = try sign(["kind": "generation.manifest", "claim": claim, "content_sha256": .string(hash),
-                                         "post_check": summary, "ledger_index": .int(Int64(index))])
-                try Data(try CanonicalJSON.encode(manifest.json)).write(to: manifestURL(id), options: .atomic)
-                record.manifest = manifest.json
-                record.ledgerIndex = index
-                try save(record)
+                                                              "claim_sha256": .string(SHA256.hex(try CanonicalJSON.encode(claim)))], now: Date(), holder: node) { r, index in
+                    r.manifest = try sign(["kind": "generation.manifest", "claim": claim, "content_sha256": .string(hash),
+                                           "post_check": summary, "ledger_index": .int(Int64(index))]).json
+                    r.ledgerIndex = index
+                }
+                record = try self.record(id)
+                if let manifest = record.manifest, record.ledgerIndex == index {
+                    try Data(try CanonicalJSON.encode(manifest)).write(to: manifestURL(id), options: .atomic)  // a copy for operators
+                }
             } else {
                 record.status = .quarantined
                 record.reasons += result.reasons
                 record.ledgerIndex = try await saveWithEntry(record, type: "generation.quarantined", actor: "system",
                                                              payload: ["reasons": .array(result.reasons.map { .string($0) }),
-                                                                       "evidence_frames": .int(Int64(result.evidence.count))], now: Date())
+                                                                       "evidence_frames": .int(Int64(result.evidence.count))], now: Date(), holder: node)
             }
+        } catch let e as any CodedError where e.code == "claim_lost" {
+            // Another node runs this job now; leave it and its files alone.
+            logger.warning("generation claim lost; another node runs it", metadata: ["id": "\(id)"])
+            try? FileManager.default.removeItem(at: output)
         } catch {
             logger.error("generation failed", metadata: ["id": "\(id)", "error": "\(error)"])
-            removeFiles(id)
+            try? FileManager.default.removeItem(at: output)
             if var record = try? record(id), record.status != .released {
+                removeFiles(id)
                 record.status = .failed
                 record.reasons.append("failed: \((error as? any CodedError)?.code ?? "internal_error")")
-                try? save(record)
+                try? save(record, holder: node)
             }
+        }
+    }
+
+    /// Moves the checked `file` to `final`, replacing what is there, atomically.
+    func publish(_ file: URL, as final: URL) throws {
+        guard rename(file.path, final.path) == 0 else {
+            throw GenerationError("publish_failed", "cannot move the checked clip into place: \(String(cString: strerror(errno)))", kind: .internalFailure)
         }
     }
 

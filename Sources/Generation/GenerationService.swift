@@ -132,7 +132,8 @@ public final class GenerationService: Sendable {
                                       ledgerIndex: nil, timings: nil, createdAt: now, updatedAt: now)
         // Held by this node until the pre-checks are done, so no worker takes it half-checked.
         try rows.insert(try row(record), now: now, claim: (node, now.addingTimeInterval(TimeInterval(policies.generation.jobLeaseSeconds))))
-        defer { try? rows.release(id, node: node) }
+        var handedOver = false
+        defer { if !handedOver { try? rows.release(id, node: node) } }  // once handed over, a worker may hold it
         if let reason = try preCheck(&record, now: now) {
             record.status = .rejected
             record.reasons.append(reason)
@@ -142,6 +143,7 @@ public final class GenerationService: Sendable {
         }
         try save(record)
         try rows.release(id, node: node)
+        handedOver = true
         waker.signal()
         return record
     }
@@ -273,6 +275,21 @@ public final class GenerationService: Sendable {
     func removeFiles(_ id: String) {
         try? FileManager.default.removeItem(at: videoURL(id))
         try? FileManager.default.removeItem(at: manifestURL(id))
+        removePartials(id)
+    }
+
+    /// Where one run renders before its output is checked (unique per run: a run that lost its
+    /// claim never writes over the file of the run that took the job over).
+    func partialURL(_ id: String) -> URL {
+        videos.appendingPathComponent("\(id).\(Hex.encode(secureRandomBytes(6))).partial.mp4")
+    }
+
+    /// Deletes the unchecked partial outputs of `id` (interrupted runs).
+    func removePartials(_ id: String) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: videos.path)) ?? []
+        for n in names where n.hasPrefix(id + ".") && n.hasSuffix(".partial.mp4") {
+            try? FileManager.default.removeItem(at: videos.appendingPathComponent(n))
+        }
     }
 
     // MARK: persistence helpers
@@ -287,13 +304,16 @@ public final class GenerationService: Sendable {
 
     func decode(_ row: GenerationRow) throws -> GenerationRecord { try JSONDecoder().decode(GenerationRecord.self, from: row.body) }
 
-    func save(_ r: GenerationRecord, now: Date = Date()) throws {
+    func save(_ r: GenerationRecord, now: Date = Date(), holder: String? = nil) throws {
         var r = r
         r.updatedAt = now
-        try rows.update(try row(r), now: now)
+        try rows.update(try row(r), now: now, holder: holder)
     }
 
-    func saveWithEntry(_ r: GenerationRecord, type: String, actor: String, payload: [String: JSONValue], now: Date) async throws -> UInt64 {
+    /// Saves `r` with a ledger entry of `type` in one transaction; `finish` may complete the
+    /// record with the entry's index first (and is what is saved). Returns the index.
+    func saveWithEntry(_ r: GenerationRecord, type: String, actor: String, payload: [String: JSONValue], now: Date,
+                       holder: String? = nil, finish: (@Sendable (inout GenerationRecord, UInt64) throws -> Void)? = nil) async throws -> UInt64 {
         var r = r
         r.updatedAt = now
         var p = payload
@@ -302,6 +322,11 @@ public final class GenerationService: Sendable {
         p["prompt_sha256"] = .string(SHA256.hex(Array(r.request.prompt.utf8)))
         p["status"] = .string(r.status.rawValue)
         let entry = try LedgerEntry(type: type, time: now, actor: actor, subject: r.id, payload: p)
-        return try await rows.update(try row(r), entry: entry, now: now)
+        let record = r
+        return try await rows.update(entry: entry, now: now, holder: holder) { [self] index in
+            var final = record
+            try finish?(&final, index)
+            return try row(final)
+        }
     }
 }

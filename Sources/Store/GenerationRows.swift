@@ -42,20 +42,36 @@ public struct GenerationRows: Sendable {
         }
     }
 
-    /// Updates a job without a ledger entry (queued → generating → checking).
-    public func update(_ row: GenerationRow, now: Date) throws {
-        try ledger.database.writer.write { db in try Self.write(row, now: now, db) }
+    /// Updates a job without a ledger entry (queued → generating → checking). With `holder`,
+    /// only while that node still holds the job's claim (`claim_lost` otherwise): a run whose
+    /// claim passed to another node can no longer change the job.
+    public func update(_ row: GenerationRow, now: Date, holder: String? = nil) throws {
+        try ledger.database.writer.write { db in try Self.write(row, now: now, holder: holder, db) }
     }
 
-    /// Updates a job and appends `entry` in the same transaction; returns the entry's index.
-    public func update(_ row: GenerationRow, entry: LedgerEntry, now: Date) async throws -> UInt64 {
-        try await ledger.append(entry) { db, _ in try Self.write(row, now: now, db) }.index
+    /// Updates a job and appends `entry` in the same transaction (fenced by `holder` as above);
+    /// returns the entry's index.
+    public func update(_ row: GenerationRow, entry: LedgerEntry, now: Date, holder: String? = nil) async throws -> UInt64 {
+        try await update(entry: entry, now: now, holder: holder) { _ in row }
     }
 
-    static func write(_ row: GenerationRow, now: Date, _ db: any SQLTransaction) throws {
-        let changed = try db.execute("UPDATE generations SET status = ?, body = ?, updated_at = ? WHERE id = ?",
-                                     row.status, String(decoding: row.body, as: UTF8.self), now.timeIntervalSince1970, row.id)
-        guard changed == 1 else { throw StoreError("unknown_generation", "no generation \(row.id)", kind: .notFound) }
+    /// Same, with the row made from the entry's index inside the transaction (a record that
+    /// must name its own ledger entry, like a signed manifest, commits with it).
+    public func update(entry: LedgerEntry, now: Date, holder: String? = nil, row: @escaping @Sendable (UInt64) throws -> GenerationRow) async throws -> UInt64 {
+        try await ledger.append(entry) { db, index in try Self.write(row(index), now: now, holder: holder, db) }.index
+    }
+
+    static func write(_ row: GenerationRow, now: Date, holder: String?, _ db: any SQLTransaction) throws {
+        var args: [SQLValue] = [.text(row.status), .text(String(decoding: row.body, as: UTF8.self)), .double(now.timeIntervalSince1970), .text(row.id)]
+        if let holder { args.append(.text(holder)) }
+        let changed = try db.execute("UPDATE generations SET status = ?, body = ?, updated_at = ? WHERE id = ?" + (holder == nil ? "" : " AND claimed_by = ?"),
+                                     arguments: args)
+        guard changed == 1 else {
+            if let holder, try db.exists("SELECT 1 FROM generations WHERE id = ?", row.id) {
+                throw StoreError("claim_lost", "node \(holder) no longer holds generation \(row.id)", kind: .conflict)
+            }
+            throw StoreError("unknown_generation", "no generation \(row.id)", kind: .notFound)
+        }
         try link(row, db)
     }
 

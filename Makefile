@@ -34,13 +34,17 @@ test-cli:
 	scripts/test-cli.sh .build/debug/cameo
 	CAMEO_DATABASE=$$(scripts/pg-server.sh schema cli) scripts/test-cli.sh .build/debug/cameo
 
-## kill -9 the server under load (3 times each on SQLite and PostgreSQL): nothing acknowledged is lost.
+## kill -9 the server under load (3 times each on SQLite and PostgreSQL): nothing acknowledged is lost;
+## and kill -9 mid-generation (2 jobs each): every job ends released exactly once, its clip and manifest verify.
 test-faults:
 	swift build $(SWIFT_FLAGS)
 	python3 scripts/fault_crash.py .build/debug/cameo --kills 3
 	python3 scripts/fault_crash.py .build/debug/cameo --kills 3 --database $$(scripts/pg-server.sh start)
+	python3 scripts/fault_crash.py .build/debug/cameo --generation
+	python3 scripts/fault_crash.py .build/debug/cameo --generation --database $$(scripts/pg-server.sh start)
 
-## Two nodes on PostgreSQL: revocations across nodes, and kill -9 of either node under load.
+## Two nodes on PostgreSQL: revocations across nodes, kill -9 of either node under load, and of the
+## node running a generation (the other takes the job over when its lease ends).
 test-cluster:
 	swift build $(SWIFT_FLAGS)
 	python3 scripts/cluster_faults.py .build/debug/cameo --database $$(scripts/pg-server.sh start) --kills 3

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Metrics
 
 /// The HTTP server: every route, the auth and error middleware, metrics and the OpenAPI
 /// document, over the node's `Services`.
@@ -40,6 +41,9 @@ public enum CameoServer {
         api.add(Endpoint(.get, "/metrics", summary: "Prometheus metrics", roles: nil,
                          response: (200, "text/plain", ["type": "string"]))) { _, _, _ in
             s.takedowns.recordQueueDepth()
+            // Per node: how far its tree and its consent index have got (compare across nodes for lag).
+            Gauge(label: "cameo_ledger_size").record(Int64(s.ledger.size))
+            Gauge(label: "cameo_consent_applied_size").record(Int64(s.consent.appliedSize))
             return HTTP.text(ServerMetrics.registry.emitToString())
         }
         LedgerRoutes.register(api, s)

@@ -18,7 +18,8 @@ import Testing
             for p in ["/v1/ledger/checkpoint", "/v1/ledger/entries", "/v1/ledger/proof/inclusion", "/v1/ledger/proof/consistency", "/v1/api-keys", "/v1/api-keys/{id}", "/healthz", "/metrics"] {
                 #expect(paths[p] != nil, "missing \(p)")
             }
-            #expect(try await c.call(.get, "/metrics").status == .ok)
+            let metrics = try await c.call(.get, "/metrics")
+            #expect(metrics.status == .ok && metrics.text.contains("cameo_ledger_size") && metrics.text.contains("cameo_consent_applied_size"))
         }
     }
 

@@ -57,6 +57,7 @@ enum OpenAPIDocument {
         var errors = Set(e.errors)
         if e.roles != nil { errors.formUnion([401, 403]) }
         if e.requestSchema != nil { errors.formUnion([400, 413, 422]) }
+        if e.parameters.contains(where: { $0.location == "query" }) { errors.formUnion([400, 422]) }  // a malformed query parameter
         for s in errors.sorted() {
             r[String(s)] = ["description": "Error", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
         }

@@ -30,6 +30,17 @@ enum TakedownRoutes {
     struct NoteIn: Decodable { let note: String }
     struct AppealIn: Decodable { let statement: String }
 
+    static let reportTypes = ["copyright", "likeness", "misuse"]
+    static let typeParameter = Endpoint.Parameter(name: "type", location: "query", required: false,
+                                                  schema: ["type": "string", "enum": .array(reportTypes.map { .string($0) })], description: "report type")
+
+    /// The `type` query parameter: absent, or one of the report types (`422 invalid_type` otherwise).
+    static func reportType(_ req: Request) throws -> String? {
+        guard let raw = req.uri.queryParameters["type"].map(String.init) else { return nil }
+        guard reportTypes.contains(raw) else { throw APIError(.unprocessableContent, "invalid_type", "type must be one of \(reportTypes.joined(separator: ", "))") }
+        return raw
+    }
+
     static func register(_ api: APIBuilder, _ s: Services) {
         let limit = s.policies.security.maxBodyBytes
         let t = s.takedowns
@@ -45,16 +56,16 @@ enum TakedownRoutes {
             return try HTTP.json(try json(c), status: created ? .created : .ok)
         }
         api.add(Endpoint(.get, "/v1/queue", summary: "Waiting items, highest priority first (all=1: every case)", roles: moderators,
-                         parameters: [.init(name: "type", location: "query", required: false, schema: ["type": "string"], description: "report type"),
+                         parameters: [typeParameter,
                                       .init(name: "all", location: "query", required: false, schema: ["type": "string"], description: "1 to list every case")],
                          response: Endpoint.json(200, ["type": "object", "properties": ["items": ["type": "array", "items": caseSchema]]]))) { req, _, _ in
-            let type = req.uri.queryParameters["type"].map(String.init)
+            let type = try reportType(req)
             let items = req.uri.queryParameters["all"] == "1" ? try t.all(type: type) : try t.queue(type: type)
             return try HTTP.json(["items": .array(try items.map(json))])
         }
         api.add(Endpoint(.post, "/v1/queue/next", summary: "Claim the highest-priority item you may take", roles: moderators,
-                         response: Endpoint.json(200, caseSchema), errors: [404])) { req, _, p in
-            guard let c = try await t.next(moderator: p!.actor, isSenior: p!.role == .senior, type: req.uri.queryParameters["type"].map(String.init)) else {
+                         parameters: [typeParameter], response: Endpoint.json(200, caseSchema), errors: [404])) { req, _, p in
+            guard let c = try await t.next(moderator: p!.actor, isSenior: p!.role == .senior, type: try reportType(req)) else {
                 throw APIError(.notFound, "queue_empty", "no item is waiting for you")
             }
             return try HTTP.json(try json(c))

@@ -28,16 +28,26 @@ public struct DataDirectory: Sendable {
     /// The master key that wraps per-subject likeness keys (32 random bytes, 0600).
     public var masterKeyPath: String { url.appendingPathComponent("keys/master.key").path }
 
-    /// Loads the master key, creating it on first use.
+    /// Loads the master key, creating it on first use. Creation is exclusive (link(2) of a
+    /// complete temp file): of nodes starting together on one data directory, all end up with
+    /// the key that won, never each with their own.
     public func loadMasterKey() throws -> [UInt8] {
-        if let data = FileManager.default.contents(atPath: masterKeyPath) {
-            guard data.count == 32 else { throw StoreError("master_key_invalid", "\(masterKeyPath) must hold 32 bytes") }
-            return [UInt8](data)
-        }
+        if let key = try readMasterKey() { return key }
         try create()
-        let key = secureRandomBytes(32)
-        try writeAtomically(key, to: masterKeyPath, mode: 0o600)
+        let tmp = masterKeyPath + ".tmp-\(getpid())-\(Hex.encode(secureRandomBytes(4)))"
+        try writeAtomically(secureRandomBytes(32), to: tmp, mode: 0o600)
+        defer { unlink(tmp) }
+        guard link(tmp, masterKeyPath) == 0 || errno == EEXIST else {
+            throw StoreError("write_failed", "cannot create \(masterKeyPath): \(String(cString: strerror(errno)))")
+        }
+        guard let key = try readMasterKey() else { throw StoreError("master_key_invalid", "\(masterKeyPath) vanished") }
         return key
+    }
+
+    private func readMasterKey() throws -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: masterKeyPath) else { return nil }
+        guard data.count == 32 else { throw StoreError("master_key_invalid", "\(masterKeyPath) must hold 32 bytes") }
+        return [UInt8](data)
     }
 
     /// Whether the directory exists.
@@ -56,12 +66,13 @@ public struct DataDirectory: Sendable {
         }
     }
 
-    /// Creates the ledger key pair if absent. Returns true if a key was created.
+    /// Creates the ledger key pair (and the master key) if absent. Returns true if a ledger key was created.
     /// The private key is written to a temporary file with mode 0600 and renamed into place,
     /// so a crash never leaves a half-written key.
     @discardableResult
     public func initKeys() throws -> Bool {
         try create()
+        _ = try loadMasterKey()  // the whole key set exists before any node starts
         if FileManager.default.fileExists(atPath: privateKeyPath) {
             _ = try loadSigningKey()
             return false

@@ -96,3 +96,21 @@ import TestSupport
         #expect(try rows.releaseAll(node: "node9") == 2)
     }
 }
+
+/// The data directory's keys, as several nodes starting together see them.
+@Suite struct DataDirectoryKeyTests {
+    @Test func nodesStartingTogetherShareOneMasterKey() async throws {
+        let dir = DataDirectory(path: NSTemporaryDirectory() + "cameo-keys-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir.url) }
+        let keys = try await withThrowingTaskGroup(of: [UInt8].self) { group in
+            for _ in 0..<16 { group.addTask { try dir.loadMasterKey() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(keys.count == 16 && Set(keys).count == 1 && keys[0].count == 32)
+        #expect(try dir.loadMasterKey() == keys[0])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.url.appendingPathComponent("keys").path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty)
+        let mode = try FileManager.default.attributesOfItem(atPath: dir.masterKeyPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}

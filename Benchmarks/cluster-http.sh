@@ -42,27 +42,7 @@ serve() {  # serve NAME PORT: starts a node in the background, waits for /health
 "$BIN" keys init --data-dir "$T" >/dev/null
 TOKEN=$("$BIN" api-key create --data-dir "$T" --database "$DB" --role service --name bench --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
 serve A "$PORT"; A=$LAST
-python3 - "$PORT" "$TOKEN" "$SUBJECTS" "$T" <<'PY'
-import json, random, sys, urllib.request
-from concurrent.futures import ThreadPoolExecutor
-port, token, n, data = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-def call(method, path, body=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=json.dumps(body).encode() if body else None,
-                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    return json.load(urllib.request.urlopen(req))
-ids = [f"sub_{i}" for i in range(n)]
-for i in range(0, n, 1000):
-    call("POST", "/v1/subjects:batch", {"items": [{"id": s, "handle": s} for s in ids[i:i+1000]]})
-rnd = random.Random(1)
-def grant(owner):
-    aud = rnd.choice([{"kind": "everyone"}, {"kind": "mutuals"}, {"kind": "approved", "subjects": [rnd.choice(ids)]}])
-    if aud.get("subjects") == [owner]: aud = {"kind": "everyone"}
-    call("POST", "/v1/grants", {"owner": owner, "audience": aud, "uses": [rnd.choice(["generate", "remix"])], "preferences": str(rnd.random())})
-with ThreadPoolExecutor(16) as ex: list(ex.map(grant, ids + ids))
-reqs = [{"requester": rnd.choice(ids), "cameos": [rnd.choice(ids)], "use": "generate", "audience": {"kind": "only_me"}} for _ in range(1000)]
-json.dump(reqs, open(data + "/reqs.json", "w"))
-open(data + "/reqs.lua", "w").write("bodies = {" + ",".join("[[" + json.dumps(r) + "]]" for r in reqs) + "}\n")
-PY
+python3 Benchmarks/populate.py "$PORT" "$TOKEN" "$SUBJECTS" "$T"
 # Verified likenesses are Identity's job (liveness + face match), not what is measured: mark
 # them in the store and its consent event log, then restart so the node rebuilds its index.
 kill "$A"; wait "$A" 2>/dev/null || true; A=""

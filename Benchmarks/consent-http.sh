@@ -13,28 +13,7 @@ $BIN keys init --data-dir "$T" >/dev/null
 TOKEN=$($BIN api-key create --data-dir "$T" --role service --name bench --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
 $BIN serve --data-dir "$T" --port "$PORT" --log-level warning & SRV=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-python3 - "$PORT" "$TOKEN" "$SUBJECTS" "$T" <<'PY'
-import json, random, sys, urllib.request, sqlite3
-from concurrent.futures import ThreadPoolExecutor
-port, token, n, data = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-def call(method, path, body=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, data=json.dumps(body).encode() if body else None,
-                                 headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
-    return json.load(urllib.request.urlopen(req))
-ids = [f"sub_{i}" for i in range(n)]
-for i in range(0, n, 1000):
-    call("POST", "/v1/subjects:batch", {"items": [{"id": s, "handle": s} for s in ids[i:i+1000]]})
-# verified likenesses are Identity's job; the benchmark marks them directly in the store
-rnd = random.Random(1)
-def grant(owner):
-    aud = rnd.choice([{"kind": "everyone"}, {"kind": "mutuals"}, {"kind": "approved", "subjects": [rnd.choice(ids)]}])
-    if aud.get("subjects") == [owner]: aud = {"kind": "everyone"}
-    # distinct preferences: two grants of one owner with the same terms are refused as duplicates (409)
-    call("POST", "/v1/grants", {"owner": owner, "audience": aud, "uses": [rnd.choice(["generate", "remix"])], "preferences": f"p{rnd.random()}"})
-with ThreadPoolExecutor(16) as ex: list(ex.map(grant, ids + ids))
-reqs = [{"requester": rnd.choice(ids), "cameos": [rnd.choice(ids)], "use": "generate", "audience": {"kind": "only_me"}} for _ in range(1000)]
-open(data + "/reqs.lua", "w").write("bodies = {" + ",".join("[[" + json.dumps(r) + "]]" for r in reqs) + "}\n")
-PY
+python3 Benchmarks/populate.py "$PORT" "$TOKEN" "$SUBJECTS" "$T"
 # mark likenesses verified directly (Identity's job; not part of what is measured), then restart to rebuild the index
 kill $SRV; wait $SRV 2>/dev/null || true
 python3 - "$T" <<'PY'

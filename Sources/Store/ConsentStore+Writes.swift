@@ -18,7 +18,7 @@ extension ConsentStore {
     /// changed here — only Identity code paths change it).
     public func upsertSubject(id: SubjectID, handle: String, externalID: String?, now: Date = Date()) async throws -> SubjectRecord {
         let handle = try Self.validateSubject(handle: handle, externalID: externalID)
-        return try await ledger.write { db -> ConsentCommitResult<SubjectRecord> in
+        return try await ledger.write { db -> SubjectRecord in
             if let ext = externalID, let other = try db.one("SELECT id FROM consent_subjects WHERE external_id = ? AND id != ?", ext, id.rawValue) {
                 throw StoreError("external_id_taken", "external_id already belongs to subject \(try other.string("id"))", kind: .conflict)
             }
@@ -31,8 +31,8 @@ extension ConsentStore {
                 """, id.rawValue, handle, externalID, now.timeIntervalSince1970, now.timeIntervalSince1970)
             let events: [ConsentEvent] = existing == nil ? [.subjectUpserted(id, status)] : []
             try Self.log(events, db)
-            return ConsentCommitResult(value: SubjectRecord(id: id, handle: handle, externalID: externalID, status: status), events: events)
-        }.value.value
+            return SubjectRecord(id: id, handle: handle, externalID: externalID, status: status)
+        }.value
     }
 
     /// Checks a subject's handle and external id; returns the handle trimmed.
@@ -52,7 +52,7 @@ extension ConsentStore {
     public func setStatus(_ id: SubjectID, _ status: SubjectStatus, actor: String, reason: String, now: Date = Date()) async throws -> UInt64 {
         let entry = try LedgerEntry(type: "subject.status", time: now, actor: actor, subject: id.rawValue,
                                     payload: ["likeness": .string(status.likeness.rawValue), "suspended": .bool(status.suspended), "reason": .string(reason)])
-        return try await ledger.append(entry) { db, _ -> ConsentCommitResult<Void> in
+        return try await ledger.append(entry) { db, _ in
             guard let row = try db.one("SELECT likeness FROM consent_subjects WHERE id = ?", id.rawValue) else {
                 throw StoreError("unknown_subject", "no subject \(id)", kind: .notFound)
             }
@@ -63,17 +63,16 @@ extension ConsentStore {
                            status.likeness.rawValue, status.suspended, now.timeIntervalSince1970, id.rawValue)
             let events: [ConsentEvent] = [.subjectUpserted(id, status)]
             try Self.log(events, db)
-            return ConsentCommitResult(value: (), events: events)
         }.index
     }
 
     /// Adds (`on`) or removes a follow edge; returns the ledger size it committed at.
     public func setFollow(follower: SubjectID, followee: SubjectID, on: Bool) async throws -> UInt64 {
         guard follower != followee else { throw StoreError("invalid_relationship", "a subject cannot follow itself", kind: .invalidInput) }
-        return try await ledger.write { db -> ConsentCommitResult<Void> in
+        return try await ledger.write { db in
             try Self.requireSubjects([follower, followee], db)
             let exists = try db.exists("SELECT 1 FROM consent_follows WHERE follower = ? AND followee = ?", follower.rawValue, followee.rawValue)
-            guard exists != on else { return ConsentCommitResult(value: (), events: []) }  // idempotent
+            guard exists != on else { return }  // idempotent
             if on {
                 try db.execute("INSERT INTO consent_follows(follower, followee) VALUES (?, ?)", follower.rawValue, followee.rawValue)
             } else {
@@ -81,16 +80,15 @@ extension ConsentStore {
             }
             let events: [ConsentEvent] = [on ? .follow(follower: follower, followee: followee) : .unfollow(follower: follower, followee: followee)]
             try Self.log(events, db)
-            return ConsentCommitResult(value: (), events: events)
         }.size
     }
 
     /// Adds (`on`) or removes a community member; returns the ledger size it committed at.
     public func setMember(_ community: CommunityID, _ subject: SubjectID, on: Bool) async throws -> UInt64 {
-        try await ledger.write { db -> ConsentCommitResult<Void> in
+        try await ledger.write { db in
             try Self.requireSubjects([subject], db)
             let exists = try db.exists("SELECT 1 FROM consent_members WHERE community = ? AND subject = ?", community.rawValue, subject.rawValue)
-            guard exists != on else { return ConsentCommitResult(value: (), events: []) }
+            guard exists != on else { return }
             if on {
                 try db.execute("INSERT INTO consent_members(community, subject) VALUES (?, ?)", community.rawValue, subject.rawValue)
             } else {
@@ -98,7 +96,6 @@ extension ConsentStore {
             }
             let events: [ConsentEvent] = [on ? .joined(community, member: subject) : .left(community, member: subject)]
             try Self.log(events, db)
-            return ConsentCommitResult(value: (), events: events)
         }.size
     }
 
@@ -112,7 +109,7 @@ extension ConsentStore {
         }
         let entry = try LedgerEntry(type: "grant.created", time: now, actor: actor, subject: grant.id.rawValue, payload: Self.grantPayload(grant))
         let body = String(decoding: try JSONEncoder().encode(grant), as: UTF8.self)
-        let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
+        let result = try await ledger.append(entry) { db, index in
             var subjects = [grant.owner]
             if case .approved(let list) = grant.audience { subjects += list }
             try Self.requireSubjects(subjects, db)
@@ -120,7 +117,6 @@ extension ConsentStore {
                            grant.id.rawValue, grant.owner.rawValue, body, now.timeIntervalSince1970, Int64(index))
             let events: [ConsentEvent] = [.grantCreated(grant)]
             try Self.log(events, db)
-            return ConsentCommitResult(value: (), events: events)
         }
         return (grant, result.index)
     }
@@ -131,7 +127,7 @@ extension ConsentStore {
             throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
         }
         let entry = try LedgerEntry(type: "grant.revoked", time: now, actor: actor, subject: id.rawValue, payload: ["owner": .string(grant.owner.rawValue)])
-        let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
+        let result = try await ledger.append(entry) { db, index in
             guard let row = try db.one("SELECT revoked_at FROM consent_grants WHERE id = ?", id.rawValue) else {
                 throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
             }
@@ -142,7 +138,6 @@ extension ConsentStore {
                            now.timeIntervalSince1970, Int64(index), id.rawValue)
             let events: [ConsentEvent] = [.grantRevoked(id, at: now)]
             try Self.log(events, db)
-            return ConsentCommitResult(value: (), events: events)
         }
         return (grant.owner, result.index)
     }
@@ -185,10 +180,4 @@ extension ConsentStore {
                 "preferences_sha256": .string(SHA256.hex(Array(g.preferences.utf8))),
                 "expires_at": g.expiresAt.map { .string(Timestamp.format($0)) } ?? .null]
     }
-}
-
-/// A record write's value together with the consent events it committed.
-struct ConsentCommitResult<T: Sendable>: Sendable, CarriesConsentEvents {
-    let value: T
-    let events: [ConsentEvent]
 }

@@ -6,11 +6,6 @@ import Synchronization
 import Ledger
 import Logging
 
-/// A committed record value that carries the consent events it logged.
-protocol CarriesConsentEvents {
-    var events: [ConsentEvent] { get }
-}
-
 /// Consent state: the tables (the truth), an append-only event log (`consent_events`), and the
 /// in-memory `ConsentIndex` that answers checks without SQL. The index is a replay of the log
 /// in `seq` order. After every local commit, on the commit thread and before any writer is
@@ -29,7 +24,7 @@ public final class ConsentStore: Sendable {
         self.logger = logger
         self.state = ReadWriteLocked((ConsentIndex(), 0, 0))
         try catchUp()
-        ledger.setCommitObserver { [weak self] _, size in
+        ledger.setCommitObserver { [weak self] size in
             guard let self else { return }
             do { try self.catchUp(knownSize: size) } catch {
                 // The write is durable; the next catch-up (another commit, NOTIFY, a token) applies it.

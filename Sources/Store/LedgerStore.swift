@@ -36,7 +36,7 @@ public final class LedgerStore: NodeReader, Sendable {
     private let flushQueue = DispatchQueue(label: "cameo.ledger.flush")
     private let maxBatch: Int
     private let nodes: NodeTable
-    private let observer = Mutex<(@Sendable (_ values: [any Sendable], _ size: UInt64) -> Void)?>(nil)
+    private let observer = Mutex<(@Sendable (_ size: UInt64) -> Void)?>(nil)
 
     /// Opens the ledger in `database`, restoring the right border of the tree from stored nodes.
     public init(database: AppDatabase, origin: String = "cameoguard.local/ledger", maxBatch: Int = 4096) throws {
@@ -73,10 +73,12 @@ public final class LedgerStore: NodeReader, Sendable {
     /// returns the size before and after.
     @discardableResult
     public func refresh() throws -> (from: UInt64, to: UInt64) {
-        let range = try database.writer.read(Self.loadRange)
+        let known = size
+        // One cheap query when nothing was appended (the follower asks every second).
+        let range = try database.writer.read { db in try Self.storedSize(db) > known ? try Self.loadRange(db) : nil }
         return state.withLock { s in
             let from = s.range.size
-            if range.size > s.range.size { s.range = range }
+            if let range, range.size > s.range.size { s.range = range }
             return (from, s.range.size)
         }
     }
@@ -107,10 +109,10 @@ public final class LedgerStore: NodeReader, Sendable {
         return (result.value as! T, result.index)
     }
 
-    /// Registers the function told, on the commit thread and in commit order, of every
-    /// committed record's value before any writer is acknowledged. Indexes that must reflect
-    /// every acknowledged write (the consent index) hook in here.
-    public func setCommitObserver(_ f: @escaping @Sendable (_ values: [any Sendable], _ size: UInt64) -> Void) {
+    /// Registers the function told, on the commit thread and in commit order, of the ledger
+    /// size after every committed batch, before any writer in it is acknowledged. Indexes that
+    /// must reflect every acknowledged write (the consent index) catch up here.
+    public func setCommitObserver(_ f: @escaping @Sendable (_ size: UInt64) -> Void) {
         observer.withLock { $0 = f }
     }
 
@@ -179,9 +181,7 @@ public final class LedgerStore: NodeReader, Sendable {
             // The follower may already have loaded a larger tree committed by another node
             // after this batch: never move the border backwards.
             state.withLock { if range.size >= $0.range.size { $0.range = range } }
-            if let notify = observer.withLock({ $0 }) {
-                notify(results.compactMap { r in if case .success(let v)? = r { return v.value } else { return nil } }, range.size)
-            }
+            observer.withLock({ $0 })?(range.size)
             for (i, item) in batch.enumerated() {
                 // Records without an entry report the ledger size they committed at.
                 if item.entry == nil, case .success(let v)? = results[i] { item.done(.success((v.value, range.size))) } else { item.done(results[i]!) }

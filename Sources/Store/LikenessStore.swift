@@ -72,7 +72,7 @@ public final class LikenessStore: Sendable {
         let entry = try LedgerEntry(type: "likeness.verified", time: now, actor: actor, subject: subject.rawValue,
                                     payload: ["descriptor_commitment": .string(commitment), "challenge": .string(challenge.rawValue),
                                               "model": "dlib_face_recognition_resnet_model_v1"])
-        let result = try await ledger.append(entry) { db, index -> ConsentCommitResult<Void> in
+        let result = try await ledger.append(entry) { db, index in
             guard let row = try db.one("SELECT likeness, suspended FROM consent_subjects WHERE id = ?", subject.rawValue) else {
                 throw StoreError("unknown_subject", "no subject \(subject)", kind: .notFound)
             }
@@ -94,7 +94,6 @@ public final class LikenessStore: Sendable {
             try db.execute("UPDATE consent_subjects SET likeness = 'verified', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
             let events: [ConsentEvent] = [.subjectUpserted(subject, status)]
             try ConsentStore.log(events, db)
-            return ConsentCommitResult(value: (), events: events)
         }
         return (commitment, result.index)
     }
@@ -115,7 +114,7 @@ public final class LikenessStore: Sendable {
     public func erase(subject: SubjectID, actor: String, now: Date = Date()) async throws -> UInt64 {
         let entry = try LedgerEntry(type: "likeness.erased", time: now, actor: actor, subject: subject.rawValue,
                                     payload: ["method": "crypto-shredding: per-subject key destroyed"])
-        let result = try await ledger.append(entry) { db, _ -> ConsentCommitResult<Void> in
+        let result = try await ledger.append(entry) { db, _ in
             guard let row = try db.one("SELECT likeness, suspended FROM consent_subjects WHERE id = ?", subject.rawValue) else {
                 throw StoreError("unknown_subject", "no subject \(subject)", kind: .notFound)
             }
@@ -127,7 +126,6 @@ public final class LikenessStore: Sendable {
             try db.execute("UPDATE consent_subjects SET likeness = 'erased', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
             let events: [ConsentEvent] = [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: try row.int("suspended") != 0))]
             try ConsentStore.log(events, db)
-            return ConsentCommitResult(value: (), events: events)
         }
         // Push the deleted key out of the WAL into the (secure-deleted) main file (SQLite), or vacuum it (PostgreSQL).
         try? ledger.database.writer.purgeDeleted()

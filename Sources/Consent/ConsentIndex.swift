@@ -83,13 +83,14 @@ public struct ConsentIndex: Equatable, Sendable {
     ///
     /// Throws `unknown_subject` for any subject the event names that is not known (grant
     /// owners and approved lists included), `invalid_relationship` for a self-follow,
-    /// `subject_erased` when an erased subject would become un-erased, `duplicate_grant` for a
+    /// `subject_erased` when an erased subject would become un-erased other than by a fresh
+    /// verified enrollment (the erasure stays on record; the person may enrol again), `duplicate_grant` for a
     /// reused grant id, `unknown_grant` / `grant_already_revoked` for a bad revocation.
     public func validate(_ event: ConsentEvent) throws(ConsentError) {
         switch event {
         case .subjectUpserted(let id, let status):
-            if subjects[id]?.likeness == .erased, status.likeness != .erased {
-                throw ConsentError(.subjectErased, "subject \(id) was erased; erasure is final")
+            if subjects[id]?.likeness == .erased, status.likeness != .erased, status.likeness != .verified {
+                throw ConsentError(.subjectErased, "subject \(id) was erased; only a fresh verified enrollment brings it back")
             }
         case .follow(let follower, let followee), .unfollow(let follower, let followee):
             try requireKnown(follower)

@@ -210,7 +210,10 @@ public final class GenerationService: Sendable {
 
     /// Removes a generation on behalf of `subject` (its requester, a cameo owner, or a face in
     /// it) or of a moderator (`subject` nil): status `removed`, files deleted, ledger entry.
-    public func remove(_ id: String, onBehalfOf subject: SubjectID?, reason: String, actor: String, now: Date = Date()) async throws -> GenerationRecord {
+    /// A removal on behalf of a person carries that person's `authorization` (owner-signed, or
+    /// the platform's in migration); a removal by moderation passes nil for both.
+    public func remove(_ id: String, onBehalfOf subject: SubjectID?, authorization: ConsentAuthorization? = nil, reason: String,
+                       actor: String, now: Date = Date()) async throws -> GenerationRecord {
         var record = try record(id)
         if let subject {
             let involved = [record.request.requester] + record.request.cameos
@@ -219,11 +222,14 @@ public final class GenerationService: Sendable {
             }
         }
         guard record.status != .removed else { throw GenerationError("already_removed", "generation \(id) was already removed", kind: .conflict) }
-        removeFiles(id)
         record.status = .removed
         record.reasons.append("removed: \(reason)")
-        record.ledgerIndex = try await saveWithEntry(record, type: "generation.removed", actor: actor,
-                                                     payload: ["on_behalf_of": subject.map { .string($0.rawValue) } ?? .null, "reason": .string(reason)], now: now)
+        var payload: [String: JSONValue] = ["on_behalf_of": subject.map { .string($0.rawValue) } ?? .null, "reason": .string(reason)]
+        if let authorization { payload.merge(authorization.payload) { a, _ in a } }
+        record.ledgerIndex = try await saveWithEntry(record, type: "generation.removed", actor: actor, payload: payload, now: now,
+                                                     authorization: authorization)
+        // After the commit: a refused removal (a replayed signature) leaves the clip in place.
+        removeFiles(id)
         return record
     }
 
@@ -313,7 +319,8 @@ public final class GenerationService: Sendable {
     /// Saves `r` with a ledger entry of `type` in one transaction; `finish` may complete the
     /// record with the entry's index first (and is what is saved). Returns the index.
     func saveWithEntry(_ r: GenerationRecord, type: String, actor: String, payload: [String: JSONValue], now: Date,
-                       holder: String? = nil, finish: (@Sendable (inout GenerationRecord, UInt64) throws -> Void)? = nil) async throws -> UInt64 {
+                       holder: String? = nil, authorization: ConsentAuthorization? = nil,
+                       finish: (@Sendable (inout GenerationRecord, UInt64) throws -> Void)? = nil) async throws -> UInt64 {
         var r = r
         r.updatedAt = now
         var p = payload
@@ -323,7 +330,7 @@ public final class GenerationService: Sendable {
         p["status"] = .string(r.status.rawValue)
         let entry = try LedgerEntry(type: type, time: now, actor: actor, subject: r.id, payload: p)
         let record = r
-        return try await rows.update(entry: entry, now: now, holder: holder) { [self] index in
+        return try await rows.update(entry: entry, now: now, holder: holder, authorization: authorization) { [self] index in
             var final = record
             try finish?(&final, index)
             return try row(final)

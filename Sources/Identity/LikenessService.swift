@@ -12,9 +12,13 @@ public struct VerificationResult: Sendable, Codable {
     public let descriptorCommitment: String
     public let ledgerIndex: UInt64
     public let poses: [String]
+    /// How the likeness was verified (`attestation`, `video`, `stills`).
+    public let method: String
+    /// The owner key registered in the same entry, if one was sent.
+    public let ownerKeyID: String?
     enum CodingKeys: String, CodingKey {
-        case subject, status, poses
-        case descriptorCommitment = "descriptor_commitment", ledgerIndex = "ledger_index"
+        case subject, status, poses, method
+        case descriptorCommitment = "descriptor_commitment", ledgerIndex = "ledger_index", ownerKeyID = "owner_key_id"
     }
 }
 
@@ -27,13 +31,16 @@ public final class LikenessService: Sendable {
     /// The face machinery (engines and gallery).
     public let faces: FaceRuntime
     let policy: IdentityPolicy
+    /// SHA-256 of the policy set, named in every enrollment entry.
+    let policyHash: String
 
     /// Creates the service and loads the gallery from the store.
-    public init(store: LikenessStore, consent: ConsentStore, faces: FaceRuntime, policy: IdentityPolicy) throws {
+    public init(store: LikenessStore, consent: ConsentStore, faces: FaceRuntime, policy: IdentityPolicy, policyHash: String = "") throws {
         self.store = store
         self.consent = consent
         self.faces = faces
         self.policy = policy
+        self.policyHash = policyHash
         try faces.loadGallery(store.allDescriptors())
     }
 
@@ -42,8 +49,8 @@ public final class LikenessService: Sendable {
 
     /// Issues a challenge for `subject` (which must exist and not be erased); returns it with the nonce.
     public func challenge(subject: SubjectID, now: Date = Date()) throws -> (LivenessChallenge, nonce: String) {
-        guard let s = try consent.subject(subject) else { throw IdentityError("unknown_subject", "no subject \(subject)", kind: .notFound) }
-        guard s.status.likeness != .erased else { throw IdentityError("subject_erased", "subject \(subject) was erased", kind: .conflict) }
+        // An erased subject may enrol again, afresh; the erasure stays on record.
+        guard try consent.subject(subject) != nil else { throw IdentityError("unknown_subject", "no subject \(subject)", kind: .notFound) }
         let count = Int.random(in: policy.posesMin...policy.posesMax)
         let (c, nonce) = LivenessChallenge.issue(subject: subject, poseCount: count, ttl: policy.challengeTTL, now: now)
         try store.saveChallenge(ChallengeRow(id: c.id, subject: subject, poses: c.poses.map(\.rawValue), nonceHash: c.nonceHash,
@@ -51,16 +58,37 @@ public final class LikenessService: Sendable {
         return (c, nonce)
     }
 
-    /// Checks a response made of still frames and enrolls the likeness on success.
-    public func verify(subject: SubjectID, challenge id: ChallengeID, nonce: String, frames: [RGBImage],
-                       actor: String, now: Date = Date()) async throws -> VerificationResult {
-        let row = try store.consumeChallenge(id, subject: subject, now: now)  // single use, whatever the outcome
+    /// Consumes challenge `id` of `subject` (single use, whatever the outcome) and checks its
+    /// nonce and expiry.
+    func consume(_ id: ChallengeID, subject: SubjectID, nonce: String, now: Date) throws -> LivenessChallenge {
+        let row = try store.consumeChallenge(id, subject: subject, now: now)
         let challenge = LivenessChallenge(id: row.id, subject: row.subject, poses: row.poses.compactMap(HeadTurn.init(rawValue:)),
                                           issuedAt: row.issuedAt, expiresAt: row.expiresAt, nonceHash: row.nonceHash)
         guard challenge.matches(nonce: nonce) else {
             throw IdentityError("nonce_mismatch", "the nonce does not belong to this challenge", kind: .forbidden)
         }
         if now >= challenge.expiresAt { throw IdentityError("challenge_expired", "the challenge expired; request a new one", kind: .conflict) }
+        return challenge
+    }
+
+    func requireMethod(_ method: EnrollmentMethod) throws {
+        guard policy.allows(method) else {
+            let hint = method == .attestation ? "no identity vendor is configured" : "a photo or a slideshow of photos can pass it"
+            throw IdentityError("enrollment_method_disabled", "enrollment by \(method.rawValue) is off on this node (\(hint)); accepted: \(policy.methods.map(\.rawValue).joined(separator: ", "))", kind: .forbidden)
+        }
+    }
+
+    /// Checks a response made of still frames and enrolls the likeness on success. Refused
+    /// unless the policy lists `stills` (development only); the entry then says `method: stills`.
+    public func verify(subject: SubjectID, challenge id: ChallengeID, nonce: String, frames: [RGBImage], ownerKey: [UInt8]? = nil,
+                       actor: String, now: Date = Date()) async throws -> VerificationResult {
+        try requireMethod(.stills)
+        return try await verifyFrames(subject: subject, challenge: id, nonce: nonce, frames: frames, method: .stills, ownerKey: ownerKey, actor: actor, now: now)
+    }
+
+    func verifyFrames(subject: SubjectID, challenge id: ChallengeID, nonce: String, frames: [RGBImage], method: EnrollmentMethod,
+                      ownerKey: [UInt8]?, actor: String, now: Date) async throws -> VerificationResult {
+        let challenge = try consume(id, subject: subject, nonce: nonce, now: now)
         guard (policy.framesMin...policy.framesMax).contains(frames.count) else {
             throw IdentityError("liveness_frame_count", "send \(policy.framesMin)-\(policy.framesMax) frames, got \(frames.count)")
         }
@@ -73,30 +101,69 @@ public final class LikenessService: Sendable {
         case .failed(let e):
             throw e
         case .passed(let mean, let frontal, let poses):
-            if let other = faces.nearest(to: mean, k: 2).first(where: { $0.id != subject.rawValue && $0.distance < policy.impersonationThreshold }) {
-                let (review, _) = try await store.flag(subject: subject, conflictingWith: SubjectID(other.id), distance: other.distance, actor: actor, now: now)
-                throw IdentityError("likeness_conflict", "this face is already enrolled for another subject; queued for review as \(review)", kind: .conflict)
-            }
-            let chip = try faces.chip(of: evidence[frontal].faces[0], in: frames[frontal])
-            let (commitment, index) = try await store.enroll(subject: subject, descriptor: mean.values, chip: chip.pixels,
-                                                             chipWidth: chip.width, chipHeight: chip.height, challenge: id, actor: actor, now: now)
-            try faces.enroll(subject, mean)
+            let facts: [String: JSONValue] = ["method": .string(method.rawValue), "frames": .int(Int64(frames.count)),
+                                              "checks": ["one_face_per_frame", "no_identical_frames", "same_person", "pose_order"]]
+            let (commitment, index) = try await enroll(subject, mean, face: evidence[frontal].faces[0], in: frames[frontal], challenge: id,
+                                                       facts: facts, ownerKey: ownerKey, actor: actor, now: now)
             return VerificationResult(subject: subject, status: "verified", descriptorCommitment: commitment, ledgerIndex: index,
-                                      poses: poses.map { $0?.rawValue ?? "unclear" })
+                                      poses: poses.map { $0?.rawValue ?? "unclear" }, method: method.rawValue, ownerKeyID: ownerKey.map(OwnerKeyStore.keyID))
         }
     }
 
-    /// Checks a video response: frames sampled at the policy rate, then as `verify(frames:)`.
-    public func verify(subject: SubjectID, challenge id: ChallengeID, nonce: String, video: URL,
+    /// Checks a video response: frames sampled at the policy rate, then as the still frames.
+    /// Refused unless the policy lists `video`.
+    public func verify(subject: SubjectID, challenge id: ChallengeID, nonce: String, video: URL, ownerKey: [UInt8]? = nil,
                        actor: String, now: Date = Date()) async throws -> VerificationResult {
+        try requireMethod(.video)
         let sampled = try VideoFrames().sample(video, sampling: VideoSampling(framesPerSecond: policy.videoSampleFps, includeLastFrame: true,
                                                                               maxDimension: 1280, maxFrames: policy.framesMax))
-        return try await verify(subject: subject, challenge: id, nonce: nonce, frames: sampled.map(\.image), actor: actor, now: now)
+        return try await verifyFrames(subject: subject, challenge: id, nonce: nonce, frames: sampled.map(\.image), method: .video,
+                                      ownerKey: ownerKey, actor: actor, now: now)
+    }
+
+    /// Enrolls by an identity vendor's attestation: a JWS from a trusted issuer that names the
+    /// subject, this challenge's nonce, a `pass` verdict and the SHA-256 of `selfie`, whose one
+    /// face becomes the enrolled descriptor. Checked in order: challenge, signature and claims,
+    /// selfie hash, then exactly one face.
+    public func verify(subject: SubjectID, challenge id: ChallengeID, nonce: String, attestation: String, selfie: [UInt8],
+                       ownerKey: [UInt8]? = nil, actor: String, now: Date = Date()) async throws -> VerificationResult {
+        try requireMethod(.attestation)
+        _ = try consume(id, subject: subject, nonce: nonce, now: now)
+        let verified = try await VendorAttestationVerifier(policy: policy).verify(attestation, subject: subject, nonce: nonce, selfie: selfie, now: now)
+        let image = try ImageDecoder().decode(Data(selfie))
+        let found = try faces.analyze([image])[0]
+        guard found.count == 1 else {
+            throw IdentityError("liveness_face_count", "the selfie shows \(found.count) faces; it must show exactly one")
+        }
+        let facts: [String: JSONValue] = ["method": "attestation", "issuer": .string(verified.issuer), "alg": .string(verified.algorithm),
+                                          "attestation_sha256": .string(verified.tokenSHA256), "selfie_sha256": .string(verified.selfieSHA256),
+                                          "checks": ["signature", "issuer", "lifetime", "subject", "nonce", "verdict", "selfie_hash", "one_face"]]
+        let (commitment, index) = try await enroll(subject, found[0].descriptor, face: found[0], in: image, challenge: id,
+                                                   facts: facts, ownerKey: ownerKey, actor: actor, now: now)
+        return VerificationResult(subject: subject, status: "verified", descriptorCommitment: commitment, ledgerIndex: index,
+                                  poses: [], method: "attestation", ownerKeyID: ownerKey.map(OwnerKeyStore.keyID))
+    }
+
+    /// The impersonation guard, then encrypted enrollment with `facts` and the policy hash in the entry.
+    func enroll(_ subject: SubjectID, _ descriptor: FaceDescriptor, face: DetectedFace, in image: RGBImage, challenge: ChallengeID,
+                facts: [String: JSONValue], ownerKey: [UInt8]?, actor: String, now: Date) async throws -> (String, UInt64) {
+        if let other = faces.nearest(to: descriptor, k: 2).first(where: { $0.id != subject.rawValue && $0.distance < policy.impersonationThreshold }) {
+            let (review, _) = try await store.flag(subject: subject, conflictingWith: SubjectID(other.id), distance: other.distance, actor: actor, now: now)
+            throw IdentityError("likeness_conflict", "this face is already enrolled for another subject; queued for review as \(review)", kind: .conflict)
+        }
+        let chip = try faces.chip(of: face, in: image)
+        var evidence = facts
+        evidence["policy_sha256"] = .string(policyHash)
+        let (commitment, index) = try await store.enroll(subject: subject, descriptor: descriptor.values, chip: chip.pixels,
+                                                         chipWidth: chip.width, chipHeight: chip.height, challenge: challenge,
+                                                         evidence: evidence, ownerKey: ownerKey, actor: actor, now: now)
+        try faces.enroll(subject, descriptor)
+        return (commitment, index)
     }
 
     /// Erases `subject`'s likeness (crypto-shredding) and drops it from the gallery.
-    public func erase(subject: SubjectID, actor: String, now: Date = Date()) async throws -> UInt64 {
-        let index = try await store.erase(subject: subject, actor: actor, now: now)
+    public func erase(subject: SubjectID, authorization: ConsentAuthorization, actor: String, now: Date = Date()) async throws -> UInt64 {
+        let index = try await store.erase(subject: subject, authorization: authorization, actor: actor, now: now)
         faces.remove(subject)
         return index
     }

@@ -50,8 +50,18 @@ public struct PolicySet: Sendable {
         try consent.validate()
         let matching = try read("matching.yaml", as: MatchingPolicy.self)
         try matching.validate()
-        let identity = try read("identity.yaml", as: IdentityPolicy.self)
+        var identity = try read("identity.yaml", as: IdentityPolicy.self)
         try identity.validate()
+        // A JWKS file is part of the policy: it is read here and covered by the hash.
+        for (i, issuer) in identity.issuers.enumerated() {
+            guard let file = issuer.jwksFile else { continue }
+            let path = file.hasPrefix("/") ? file : (directory as NSString).appendingPathComponent(file)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw PolicyError("policy_missing", "identity.yaml: issuer \(issuer.iss): \(path) is missing")
+            }
+            texts["identity.yaml#" + issuer.iss] = [UInt8](data)
+            identity.issuers[i].jwks = String(decoding: data, as: UTF8.self)
+        }
         let content = try read("content.yaml", as: ContentPolicy.self)
         try content.validate()
         let generation = try read("generation.yaml", as: GenerationPolicy.self)
@@ -61,6 +71,12 @@ public struct PolicySet: Sendable {
         var parts: [[UInt8]] = []
         for name in texts.keys.sorted() { parts.append(Array(name.utf8) + [0] + texts[name]! + [0]) }
         return PolicySet(security: security, consent: consent, matching: matching, identity: identity, content: content, generation: generation, takedown: takedown, hash: Hex.encode(SHA256.hash(parts: parts)), directory: directory)
+    }
+
+    /// A copy with `identity` replaced; the hash also covers `extraHashInput`.
+    public func replacing(identity: IdentityPolicy, extraHashInput: [UInt8]) -> PolicySet {
+        PolicySet(security: security, consent: consent, matching: matching, identity: identity, content: content, generation: generation,
+                  takedown: takedown, hash: Hex.encode(SHA256.hash(Array(hash.utf8), [0], extraHashInput)), directory: directory)
     }
 
     /// Finds the policy directory: `$CAMEO_POLICIES`, else `./Policies`, else the checkout the

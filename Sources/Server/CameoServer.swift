@@ -50,6 +50,7 @@ public enum CameoServer {
         AdminRoutes.register(api, s)
         ConsentRoutes.register(api, s)
         IdentityRoutes.register(api, s)
+        OwnerKeyRoutes.register(api, s)
         GenerationRoutes.register(api, s)
         TakedownRoutes.register(api, s)
 

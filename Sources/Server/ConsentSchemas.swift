@@ -15,10 +15,25 @@ enum ConsentSchemas {
     static let subject: JSONValue = ["type": "object", "properties": [
         "id": ["type": "string"], "handle": ["type": "string"], "external_id": ["type": ["string", "null"]],
         "status": ["type": "object", "properties": ["likeness": ["type": "string"], "suspended": ["type": "boolean"]]]]]
-    static let grantIn: JSONValue = ["type": "object", "required": ["owner", "audience", "uses"], "properties": [
+    /// `owner_signature`: Ed25519 over the RFC 8785 bytes of the body without this member.
+    static let ownerSignature: JSONValue = ["type": "object", "required": ["key_id", "alg", "value"], "properties": [
+        "key_id": ["type": "string"], "alg": ["type": "string", "enum": ["Ed25519"]], "value": ["type": "string", "contentEncoding": "base64"]],
+        "description": "Ed25519 signature by one of the subject's owner keys over the RFC 8785 bytes of the request body without owner_signature"]
+    /// The members every owner-signed statement carries besides its own fields.
+    static func signedStatement(action: String, required: [String] = [], properties: [String: JSONValue] = [:]) -> JSONValue {
+        var props = properties
+        props["subject"] = id
+        props["action"] = ["type": "string", "enum": .array([.string(action)])]
+        props["nonce"] = ["type": "string", "pattern": "^[A-Za-z0-9_-]{16,128}$"]
+        props["issued_at"] = ["type": "string", "format": "date-time"]
+        props["owner_signature"] = ownerSignature
+        return ["type": "object", "required": .array((required + ["subject", "action", "nonce", "issued_at", "owner_signature"]).map { .string($0) }),
+                "properties": .object(props), "description": .string("Owner-signed statement (action \(action)); see the README, \"Signing as an owner\"")]
+    }
+    static let grantIn: JSONValue = signedStatement(action: "grant.create", required: ["owner", "audience", "uses"], properties: [
         "owner": id, "audience": audience, "uses": ["type": "array", "minItems": 1, "items": ["type": "string"]],
         "forbidden_tags": ["type": "array", "items": label], "preferences": ["type": "string", "maxLength": 2000],
-        "effect": ["type": "string", "enum": ["allow", "block"]], "expires_at": ["type": "string", "format": "date-time"]]]
+        "effect": ["type": "string", "enum": ["allow", "block"]], "expires_at": ["type": "string", "format": "date-time"]])
     static let signed: JSONValue = ["type": "object", "properties": ["statement": ["type": "object"], "signature": ["type": "object"]]]
     static let grantOut: JSONValue = ["type": "object", "properties": [
         "grant": ["type": "object"], "revoked_at": ["type": ["string", "null"]], "ledger_index": ["type": "integer"], "receipt": signed]]

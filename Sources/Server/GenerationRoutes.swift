@@ -70,11 +70,18 @@ enum GenerationRoutes {
             let subject = try SubjectID(ctx.parameters.require("id"))
             return try HTTP.json(["items": .array(try s.generations.appearances(of: subject).map(json))])
         }
-        api.add(Endpoint(.delete, "/v1/generations/{id}", summary: "Remove a generation on behalf of its requester or a person in it", roles: ConsentRoutes.service,
-                         parameters: [.path("id", "generation id"), .init(name: "on_behalf_of", location: "query", required: true, schema: ConsentSchemas.id, description: "subject asking")],
+        api.add(Endpoint(.delete, "/v1/generations/{id}", summary: "Remove a generation on behalf of its requester or a person in it, signed by that person (action generation.remove)",
+                         roles: ConsentRoutes.service,
+                         parameters: [.path("id", "generation id"), .init(name: "on_behalf_of", location: "query", required: true, schema: ConsentSchemas.id, description: "subject asking (the statement's subject)")],
+                         request: ConsentSchemas.signedStatement(action: "generation.remove", required: ["generation_id"], properties: ["generation_id": ["type": "string"]]),
                          response: Endpoint.json(200, recordSchema), errors: [400, 404, 409, 422])) { req, ctx, p in
             guard let who = req.uri.queryParameters["on_behalf_of"] else { throw APIError(.badRequest, "missing_query", "query parameter on_behalf_of is required") }
-            let r = try await s.generations.remove(ctx.parameters.require("id"), onBehalfOf: SubjectID(String(who)), reason: "requested by \(who)", actor: p!.actor)
+            let id = try ctx.parameters.require("id")
+            let subject = try SubjectID(String(who))
+            let (_, statement) = try await HTTP.signedBody(req, limit: limit)
+            _ = try s.generations.record(id)  // 404 before any signature is looked at
+            let authorization = try s.ownerSignatures.authorize(statement, .init(subject: subject, action: "generation.remove", targets: ["generation_id": id]))
+            let r = try await s.generations.remove(id, onBehalfOf: subject, authorization: authorization, reason: "requested by \(who)", actor: p!.actor)
             return try HTTP.json(try json(r))
         }
     }

@@ -10,10 +10,12 @@ import Store
 enum GrantRoutes {
     static func register(_ api: APIBuilder, _ s: Services) {
         let limit = s.policies.security.maxBodyBytes
-        api.add(Endpoint(.post, "/v1/grants", summary: "Create a grant on the owner's behalf", roles: ConsentRoutes.service,
-                         request: ConsentSchemas.grantIn, response: Endpoint.json(201, ConsentSchemas.grantOut), errors: [404])) { req, _, p in
-            let draft = try await HTTP.decode(GrantDraft.self, from: req, limit: limit)
-            let (grant, index) = try await s.consent.createGrant(draft, limits: try s.policies.consent.limits(), actor: p!.actor)
+        api.add(Endpoint(.post, "/v1/grants", summary: "Create a grant, signed by its owner (action grant.create, subject = owner)", roles: ConsentRoutes.service,
+                         request: ConsentSchemas.grantIn, response: Endpoint.json(201, ConsentSchemas.grantOut), errors: [404, 409])) { req, _, p in
+            let (data, statement) = try await HTTP.signedBody(req, limit: limit)
+            let draft = try HTTP.decode(GrantDraft.self, from: data)
+            let authorization = try s.ownerSignatures.authorize(statement, .init(subject: draft.owner, action: "grant.create"))
+            let (grant, index) = try await s.consent.createGrant(draft, limits: try s.policies.consent.limits(), authorization: authorization, actor: p!.actor)
             let receipt = try s.sign(["kind": "grant.created", "grant": JSONValue.from(grant), "ledger_index": .int(Int64(index))])
             return try HTTP.json(["grant": JSONValue.from(grant), "revoked_at": .null, "ledger_index": .int(Int64(index)), "receipt": receipt.json], status: .created)
         }
@@ -30,12 +32,16 @@ enum GrantRoutes {
             let owner = try SubjectID(String(raw))
             return try HTTP.json(["items": .array(try s.consent.grants(owner: owner).map(json))])
         }
-        api.add(Endpoint(.delete, "/v1/grants/{id}", summary: "Revoke a grant; effective on acknowledgement", roles: ConsentRoutes.service,
-                         parameters: [.path("id", "grant id")],
+        api.add(Endpoint(.delete, "/v1/grants/{id}", summary: "Revoke a grant, signed by its owner (action grant.revoke, grant_id); effective on acknowledgement",
+                         roles: ConsentRoutes.service, parameters: [.path("id", "grant id")],
+                         request: ConsentSchemas.signedStatement(action: "grant.revoke", required: ["grant_id"], properties: ["grant_id": ConsentSchemas.id]),
                          response: Endpoint.json(200, ["type": "object", "properties": ["id": ["type": "string"], "ledger_index": ["type": "integer"], "consistency_token": ["type": "integer"], "receipt": ConsentSchemas.signed]]),
-                         errors: [404, 409, 422])) { _, ctx, p in
+                         errors: [404, 409, 422])) { req, ctx, p in
             let id = try GrantID(ctx.parameters.require("id"))
-            let (owner, index) = try await s.consent.revokeGrant(id, actor: p!.actor)
+            let (_, statement) = try await HTTP.signedBody(req, limit: limit)
+            guard let grantOwner = s.consent.owner(of: id) else { throw APIError(.notFound, "unknown_grant", "no grant \(id)") }
+            let authorization = try s.ownerSignatures.authorize(statement, .init(subject: grantOwner, action: "grant.revoke", targets: ["grant_id": id.rawValue]))
+            let (owner, index) = try await s.consent.revokeGrant(id, authorization: authorization, actor: p!.actor)
             let token = Int64(index + 1)
             let receipt = try s.sign(["kind": "grant.revoked", "grant_id": .string(id.rawValue), "owner": .string(owner.rawValue),
                                       "ledger_index": .int(Int64(index)), "consistency_token": .int(token)])

@@ -29,13 +29,31 @@ enum HTTP {
     /// Reads at most `limit` bytes of body (413 beyond) and decodes it as `T` (400 for bad JSON,
     /// 422 for a valid document of the wrong shape).
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
-        let buffer: ByteBuffer
+        try decode(type, from: try await body(request, limit: limit))
+    }
+
+    /// The request body, at most `limit` bytes (413 beyond).
+    static func body(_ request: Request, limit: Int) async throws -> Data {
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            return Data(try await request.body.collect(upTo: limit).readableBytesView)
         } catch {
             throw APIError(.contentTooLarge, "body_too_large", "request body exceeds \(limit) bytes")
         }
-        let data = Data(buffer.readableBytesView)
+    }
+
+    /// A body that may carry an owner signature: its bytes and, when not empty, its JSON value
+    /// (400 for bad JSON). The same bytes are then decoded as the typed request, so the
+    /// signature covers exactly what is acted on.
+    static func signedBody(_ request: Request, limit: Int) async throws -> (data: Data, json: JSONValue?) {
+        let data = try await body(request, limit: limit)
+        if data.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return (data, nil) }
+        do { return (data, try JSONValue.parse(data)) } catch {
+            throw APIError(.badRequest, "invalid_json", "request body is not valid JSON")
+        }
+    }
+
+    /// Decodes `data` as `T` (400 for bad JSON, 422 for a valid document of the wrong shape).
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .custom { d in

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Identity
 import Ledger
+import Store
 
 /// Likeness verification: liveness challenge, response (frames or video), status, erasure.
 enum IdentityRoutes {
@@ -12,12 +13,29 @@ enum IdentityRoutes {
         let nonce: String
         let frames: [String]?
         let video: String?
-        enum CodingKeys: String, CodingKey { case challengeID = "challenge_id", nonce, frames, video }
+        let attestation: String?
+        let selfie: String?
+        let ownerPublicKey: String?
+        enum CodingKeys: String, CodingKey {
+            case challengeID = "challenge_id", nonce, frames, video, attestation, selfie, ownerPublicKey = "owner_public_key"
+        }
+    }
+
+    /// Total decoded pixels a stills answer may carry (checked from the headers before decoding).
+    static let framesPixelBudget = 24 * 1920 * 1080
+
+    /// Decodes base64 image bytes, mapping decoder errors to 413/422.
+    static func image(_ b64: String, _ what: String, decoder: ImageDecoder = ImageDecoder()) throws -> (bytes: [UInt8], image: RGBImage) {
+        guard let bytes = Data(base64Encoded: b64) else { throw APIError(.unprocessableContent, "invalid_base64", "\(what) is not base64") }
+        do { return ([UInt8](bytes), try decoder.decode(bytes)) } catch let e as any CodedError {
+            throw APIError(e.kind == .tooLarge ? .contentTooLarge : .unprocessableContent, e.code, "\(what): \(e.message)")
+        }
     }
 
     static let likenessSchema: JSONValue = ["type": "object", "properties": [
         "subject": ["type": "string"], "status": ["type": "string"], "descriptor_commitment": ["type": "string"],
-        "enrolled_at": ["type": ["string", "null"]], "erased_at": ["type": ["string", "null"]], "ledger_index": ["type": ["integer", "null"]]]]
+        "enrolled_at": ["type": ["string", "null"]], "erased_at": ["type": ["string", "null"]], "ledger_index": ["type": ["integer", "null"]],
+        "method": ["type": ["string", "null"]], "owner_key_id": ["type": ["string", "null"]]]]
 
     static func register(_ api: APIBuilder, _ s: Services) {
         api.add(Endpoint(.post, "/v1/likenesses/{subject}/challenge", summary: "Issue a liveness challenge (head poses + single-use nonce)",
@@ -31,33 +49,57 @@ enum IdentityRoutes {
                                   "poses": .array(c.poses.map { .string($0.rawValue) }), "expires_at": .string(Timestamp.format(c.expiresAt))],
                                  status: .created)
         }
-        api.add(Endpoint(.post, "/v1/likenesses/{subject}/verify", summary: "Answer a challenge with frames (base64 JPEG/PNG) or a video (base64 MP4)",
+        api.add(Endpoint(.post, "/v1/likenesses/{subject}/verify",
+                         summary: "Answer a challenge: a vendor attestation (JWS) with its selfie (default), or a video / frames where the policy allows; may register an owner key",
                          roles: ConsentRoutes.service, parameters: [.path("subject", "subject id")],
                          request: ["type": "object", "required": ["challenge_id", "nonce"], "properties": [
                             "challenge_id": ["type": "string"], "nonce": ["type": "string"],
+                            "attestation": ["type": "string", "description": "compact JWS (EdDSA or ES256) of a trusted identity vendor"],
+                            "selfie": ["type": "string", "contentEncoding": "base64", "description": "the JPEG/PNG the attestation's selfie_sha256 covers"],
+                            "owner_public_key": ["type": "string", "description": "Ed25519 device key to register: SPKI PEM or raw 32 bytes base64"],
                             "frames": ["type": "array", "maxItems": 120, "items": ["type": "string", "contentEncoding": "base64"]],
                             "video": ["type": "string", "contentEncoding": "base64"]]],
                          response: Endpoint.json(200, likenessSchema), errors: [404, 409, 503])) { req, ctx, p in
             let subject = try SubjectID(ctx.parameters.require("subject"))
             let body = try await HTTP.decode(VerifyIn.self, from: req, limit: s.policies.identity.maxBodyBytes)
+            let ownerKey = try body.ownerPublicKey.map(OwnerPublicKey.parse)
+            let answers = [body.attestation != nil || body.selfie != nil, body.video != nil, body.frames != nil].filter { $0 }.count
+            guard answers == 1 else { throw APIError(.unprocessableContent, "invalid_request", "send one answer: attestation with selfie, a video, or frames") }
             let result: VerificationResult
-            if let video = body.video {
-                guard body.frames == nil else { throw APIError(.unprocessableContent, "invalid_request", "send frames or video, not both") }
+            if body.attestation != nil || body.selfie != nil {
+                guard let token = body.attestation, let selfie = body.selfie else {
+                    throw APIError(.unprocessableContent, "invalid_request", "an attestation is sent with the selfie it covers")
+                }
+                guard let bytes = Data(base64Encoded: selfie) else { throw APIError(.unprocessableContent, "invalid_base64", "selfie is not base64") }
+                result = try await s.likenesses.verify(subject: subject, challenge: body.challengeID, nonce: body.nonce, attestation: token,
+                                                       selfie: [UInt8](bytes), ownerKey: ownerKey, actor: p!.actor)
+            } else if let video = body.video {
                 guard let bytes = Data(base64Encoded: video) else { throw APIError(.unprocessableContent, "invalid_base64", "video is not base64") }
                 let file = FileManager.default.temporaryDirectory.appendingPathComponent("cameo-verify-\(UUID().uuidString).mp4")
                 try bytes.write(to: file)
                 defer { try? FileManager.default.removeItem(at: file) }
-                result = try await s.likenesses.verify(subject: subject, challenge: body.challengeID, nonce: body.nonce, video: file, actor: p!.actor)
+                result = try await s.likenesses.verify(subject: subject, challenge: body.challengeID, nonce: body.nonce, video: file, ownerKey: ownerKey, actor: p!.actor)
             } else {
-                guard let frames = body.frames, !frames.isEmpty else { throw APIError(.unprocessableContent, "invalid_request", "frames or video is required") }
-                let decoder = ImageDecoder()
-                let images = try frames.enumerated().map { i, b64 -> RGBImage in
+                let frames = body.frames ?? []
+                let policy = s.policies.identity
+                // Count and size every frame from its header before decoding any of them.
+                guard (policy.framesMin...policy.framesMax).contains(frames.count) else {
+                    throw APIError(.unprocessableContent, "liveness_frame_count", "send \(policy.framesMin)-\(policy.framesMax) frames, got \(frames.count)")
+                }
+                var raw: [Data] = []
+                var pixels = 0
+                for (i, b64) in frames.enumerated() {
                     guard let bytes = Data(base64Encoded: b64) else { throw APIError(.unprocessableContent, "invalid_base64", "frame \(i) is not base64") }
-                    do { return try decoder.decode(bytes) } catch let e as any CodedError {
+                    do { let info = try ImageDecoder().probe(bytes); pixels += info.width * info.height } catch let e as any CodedError {
                         throw APIError(e.kind == .tooLarge ? .contentTooLarge : .unprocessableContent, e.code, "frame \(i): \(e.message)")
                     }
+                    raw.append(bytes)
                 }
-                result = try await s.likenesses.verify(subject: subject, challenge: body.challengeID, nonce: body.nonce, frames: images, actor: p!.actor)
+                guard pixels <= framesPixelBudget else {
+                    throw APIError(.contentTooLarge, "frames_too_large", "the frames hold \(pixels) pixels; at most \(framesPixelBudget) in one answer")
+                }
+                let images = try raw.enumerated().map { i, bytes in try image(bytes.base64EncodedString(), "frame \(i)").image }
+                result = try await s.likenesses.verify(subject: subject, challenge: body.challengeID, nonce: body.nonce, frames: images, ownerKey: ownerKey, actor: p!.actor)
             }
             return try HTTP.json(result)
         }
@@ -73,16 +115,20 @@ enum IdentityRoutes {
                 out["descriptor_commitment"] = .string(r.commitment)
                 out["enrolled_at"] = .string(Timestamp.format(r.enrolledAt))
                 out["ledger_index"] = .int(Int64(r.ledgerIndex))
+                out["method"] = r.method.map { .string($0) } ?? .null
                 if let e = r.erasedAt { out["erased_at"] = .string(Timestamp.format(e)) }
             }
             return try HTTP.json(.object(out))
         }
-        api.add(Endpoint(.delete, "/v1/likenesses/{subject}", summary: "Erase a likeness (crypto-shredding of the per-subject key)",
+        api.add(Endpoint(.delete, "/v1/likenesses/{subject}", summary: "Erase a likeness, signed by its owner (action likeness.erase): crypto-shredding, owner keys retired, grants revoked",
                          roles: ConsentRoutes.service, parameters: [.path("subject", "subject id")],
+                         request: ConsentSchemas.signedStatement(action: "likeness.erase"),
                          response: Endpoint.json(200, ["type": "object", "properties": ["subject": ["type": "string"], "ledger_index": ["type": "integer"]]]),
-                         errors: [404, 409, 422])) { _, ctx, p in
+                         errors: [404, 409, 422])) { req, ctx, p in
             let subject = try SubjectID(ctx.parameters.require("subject"))
-            let index = try await s.likenesses.erase(subject: subject, actor: p!.actor)
+            let (_, statement) = try await HTTP.signedBody(req, limit: s.policies.security.maxBodyBytes)
+            let authorization = try s.ownerSignatures.authorize(statement, .init(subject: subject, action: "likeness.erase"))
+            let index = try await s.likenesses.erase(subject: subject, authorization: authorization, actor: p!.actor)
             return try HTTP.json(["subject": .string(subject.rawValue), "ledger_index": .int(Int64(index))])
         }
     }

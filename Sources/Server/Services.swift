@@ -33,6 +33,10 @@ public final class Services: Sendable {
     public let generations: GenerationService
     /// Reports, the moderator queue, strikes and the hash bank.
     public let takedowns: TakedownService
+    /// Owner device keys (registered at verified enrollment).
+    public let ownerKeys: OwnerKeyStore
+    /// Checks the owner signature on consent writes.
+    public let ownerSignatures: OwnerStatementVerifier
 
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
     /// Keeps this node in step with other nodes' commits (started by `start()`).
@@ -56,7 +60,10 @@ public final class Services: Sendable {
         self.consent = try ConsentStore(ledger: ledger)
         self.likenesses = try LikenessService(store: LikenessStore(ledger: ledger, masterKey: dataDirectory.loadMasterKey()), consent: consent,
                                               faces: FaceRuntime(modelsDirectory: modelsDirectory, matching: policies.matching),
-                                              policy: policies.identity)
+                                              policy: policies.identity, policyHash: policies.hash)
+        self.ownerKeys = OwnerKeyStore(ledger: ledger)
+        self.ownerSignatures = OwnerStatementVerifier(keys: ownerKeys, window: policies.consent.signatureWindow,
+                                                      required: policies.consent.requireOwnerSignature)
         let (key, origin) = (signingKey, ledger.origin)
         self.generations = try GenerationService(ledger: ledger, consent: consent, likenesses: likenesses, policies: policies,
                                                  generator: generator ?? EmbeddedGenerator(), videos: dataDirectory.url.appendingPathComponent("videos"),

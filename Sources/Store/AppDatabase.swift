@@ -187,6 +187,30 @@ public struct AppDatabase: Sendable {
             ALTER TABLE generations ADD COLUMN claimed_by TEXT;
             ALTER TABLE generations ADD COLUMN lease_until REAL;
             """),
+        ("v7_owner_keys", """
+            CREATE TABLE owner_keys (
+                key_id TEXT PRIMARY KEY,        -- ok_ + 32 hex of SHA-256(raw public key)
+                subject TEXT NOT NULL,
+                public_key BLOB NOT NULL,       -- raw 32-byte Ed25519
+                added_at REAL NOT NULL,
+                added_index INTEGER NOT NULL,
+                removed_at REAL,
+                removed_index INTEGER
+            );
+            CREATE INDEX owner_keys_subject ON owner_keys(subject);
+            CREATE TABLE owner_nonces (
+                key_id TEXT NOT NULL,
+                nonce TEXT NOT NULL,
+                expires_at REAL NOT NULL,
+                PRIMARY KEY (key_id, nonce)
+            ) WITHOUT ROWID;
+            CREATE TABLE owner_statements (
+                ledger_index INTEGER PRIMARY KEY,
+                key_id TEXT NOT NULL,
+                statement TEXT NOT NULL         -- the RFC 8785 bytes the owner signed
+            );
+            ALTER TABLE likenesses ADD COLUMN method TEXT;
+            """),
     ]
 
     /// `sql` for `dialect`: BLOB → BYTEA, REAL → DOUBLE PRECISION, INTEGER → BIGINT,

@@ -101,15 +101,18 @@ extension ConsentStore {
 
     /// Creates a grant from `draft` under `limits`; one ledger entry, which commits to the
     /// grant's content (the approved list and preferences only as SHA-256 commitments).
-    public func createGrant(_ draft: GrantDraft, limits: ConsentLimits, actor: String, now: Date = Date()) async throws -> (grant: Grant, ledgerIndex: UInt64) {
+    /// `authorization` says who consented: the owner's verified signature, or the platform (migration only).
+    public func createGrant(_ draft: GrantDraft, limits: ConsentLimits, authorization: ConsentAuthorization, actor: String, now: Date = Date()) async throws -> (grant: Grant, ledgerIndex: UInt64) {
         let grant = try Grant.make(draft, id: GrantID.random(), now: now, limits: limits)
         try prevalidate(.grantCreated(grant))
         if let twin = liveTwin(of: grant, now: now) {
             throw StoreError("duplicate_grant", "owner \(grant.owner) already has the identical live grant \(twin)", kind: .conflict)
         }
-        let entry = try LedgerEntry(type: "grant.created", time: now, actor: actor, subject: grant.id.rawValue, payload: Self.grantPayload(grant))
+        let entry = try LedgerEntry(type: "grant.created", time: now, actor: actor, subject: grant.id.rawValue,
+                                    payload: Self.grantPayload(grant).merging(authorization.payload) { a, _ in a })
         let body = String(decoding: try JSONEncoder().encode(grant), as: UTF8.self)
         let result = try await ledger.append(entry) { db, index in
+            try authorization.commit(db, index: index, now: now)
             var subjects = [grant.owner]
             if case .approved(let list) = grant.audience { subjects += list }
             try Self.requireSubjects(subjects, db)
@@ -122,11 +125,14 @@ extension ConsentStore {
     }
 
     /// Revokes a grant. When this returns, every later check on this node denies under it.
-    public func revokeGrant(_ id: GrantID, actor: String, now: Date = Date()) async throws -> (owner: SubjectID, ledgerIndex: UInt64) {
+    /// `authorization` must be the owner's (checked by the caller against `owner(of:)`), or the platform in migration.
+    public func revokeGrant(_ id: GrantID, authorization: ConsentAuthorization, actor: String, now: Date = Date()) async throws -> (owner: SubjectID, ledgerIndex: UInt64) {
         guard let grant = lookup({ $0.grant(id: id) }) else {
             throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
         }
-        let entry = try LedgerEntry(type: "grant.revoked", time: now, actor: actor, subject: id.rawValue, payload: ["owner": .string(grant.owner.rawValue)])
+        var payload = authorization.payload
+        payload["owner"] = .string(grant.owner.rawValue)
+        let entry = try LedgerEntry(type: "grant.revoked", time: now, actor: actor, subject: id.rawValue, payload: payload)
         let result = try await ledger.append(entry) { db, index in
             guard let row = try db.one("SELECT revoked_at FROM consent_grants WHERE id = ?", id.rawValue) else {
                 throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
@@ -134,6 +140,7 @@ extension ConsentStore {
             guard try row.optionalDouble("revoked_at") == nil else {
                 throw StoreError("grant_already_revoked", "grant \(id) is already revoked", kind: .conflict)
             }
+            try authorization.commit(db, index: index, now: now)
             try db.execute("UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE id = ?",
                            now.timeIntervalSince1970, Int64(index), id.rawValue)
             let events: [ConsentEvent] = [.grantRevoked(id, at: now)]
@@ -141,6 +148,9 @@ extension ConsentStore {
         }
         return (grant.owner, result.index)
     }
+
+    /// The owner of grant `id` on this node's index, or nil.
+    public func owner(of id: GrantID) -> SubjectID? { lookup { $0.grant(id: id) }?.owner }
 
     /// How far apart two expiries may be for the grants to count as the same terms: a grant
     /// without an explicit expiry gets `now + default lifetime`, so a retry arriving seconds

@@ -57,8 +57,13 @@ public struct GenerationRows: Sendable {
 
     /// Same, with the row made from the entry's index inside the transaction (a record that
     /// must name its own ledger entry, like a signed manifest, commits with it).
-    public func update(entry: LedgerEntry, now: Date, holder: String? = nil, row: @escaping @Sendable (UInt64) throws -> GenerationRow) async throws -> UInt64 {
-        try await ledger.append(entry) { db, index in try Self.write(row(index), now: now, holder: holder, db) }.index
+    /// `authorization`, when given, is committed in the same transaction (an owner-signed removal).
+    public func update(entry: LedgerEntry, now: Date, holder: String? = nil, authorization: ConsentAuthorization? = nil,
+                       row: @escaping @Sendable (UInt64) throws -> GenerationRow) async throws -> UInt64 {
+        try await ledger.append(entry) { db, index in
+            try authorization?.commit(db, index: index, now: now)
+            try Self.write(row(index), now: now, holder: holder, db)
+        }.index
     }
 
     static func write(_ row: GenerationRow, now: Date, holder: String?, _ db: any SQLTransaction) throws {

@@ -11,6 +11,8 @@ public struct LikenessRecord: Sendable, Equatable {
     public let enrolledAt: Date
     public let ledgerIndex: UInt64
     public let erasedAt: Date?
+    /// How it was enrolled (`attestation`, `video`, `stills`).
+    public let method: String?
 }
 
 /// Enrolled likenesses, encrypted at rest with a per-subject AES-256 key that is itself
@@ -59,8 +61,13 @@ public final class LikenessStore: Sendable {
 
     /// Enrolls `descriptor` and `chip` for `subject`, sets its likeness status to verified, and
     /// appends a `likeness.verified` entry committing to the descriptor — all in one transaction.
+    ///
+    /// `evidence` names the method and what it checked (no biometrics: it goes into the entry).
+    /// `ownerKey`, a raw Ed25519 public key, is registered for the subject in the same entry.
+    /// A subject erased before enrolls afresh: a new subject key, a new commitment.
     public func enroll(subject: SubjectID, descriptor: [Float], chip: [UInt8], chipWidth: Int, chipHeight: Int,
-                       challenge: ChallengeID, actor: String, now: Date = Date()) async throws -> (commitment: String, ledgerIndex: UInt64) {
+                       challenge: ChallengeID, evidence: [String: JSONValue], ownerKey: [UInt8]? = nil,
+                       actor: String, now: Date = Date()) async throws -> (commitment: String, ledgerIndex: UInt64) {
         let subjectKey = secureRandomBytes(32)
         let salt = secureRandomBytes(16)
         let plain = salt + Self.bytes(descriptor)
@@ -70,26 +77,26 @@ public final class LikenessStore: Sendable {
         let chipCT = try AESGCM.seal(chip, key: subjectKey, aad: aad)
         let wrapped = try AESGCM.seal(subjectKey, key: masterKey, aad: aad)
         let entry = try LedgerEntry(type: "likeness.verified", time: now, actor: actor, subject: subject.rawValue,
-                                    payload: ["descriptor_commitment": .string(commitment), "challenge": .string(challenge.rawValue),
-                                              "model": "dlib_face_recognition_resnet_model_v1"])
+                                    payload: evidence.merging(["descriptor_commitment": .string(commitment), "challenge": .string(challenge.rawValue),
+                                                               "model": "dlib_face_recognition_resnet_model_v1",
+                                                               "owner_key": ownerKey.map(OwnerKeyStore.keyPayload) ?? .null]) { _, b in b })
+        let method = evidence["method"]?.stringValue ?? "unknown"
         let result = try await ledger.append(entry) { db, index in
             guard let row = try db.one("SELECT likeness, suspended FROM consent_subjects WHERE id = ?", subject.rawValue) else {
                 throw StoreError("unknown_subject", "no subject \(subject)", kind: .notFound)
             }
-            guard try row.string("likeness") != LikenessStatus.erased.rawValue else {
-                throw StoreError("subject_erased", "subject \(subject) was erased and cannot enroll again", kind: .conflict)
-            }
+            if let ownerKey { try OwnerKeyStore.insert(ownerKey, subject: subject, index: index, now: now, db) }
             try db.execute("""
                 INSERT INTO subject_keys(subject, wrapped_key) VALUES (?, ?)
                 ON CONFLICT(subject) DO UPDATE SET wrapped_key = excluded.wrapped_key
                 """, subject.rawValue, wrapped)
             try db.execute("""
-                INSERT INTO likenesses(subject, descriptor_ct, chip_ct, chip_width, chip_height, commitment, enrolled_at, ledger_index)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO likenesses(subject, descriptor_ct, chip_ct, chip_width, chip_height, commitment, enrolled_at, ledger_index, method)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(subject) DO UPDATE SET descriptor_ct = excluded.descriptor_ct, chip_ct = excluded.chip_ct,
                     chip_width = excluded.chip_width, chip_height = excluded.chip_height, commitment = excluded.commitment,
-                    enrolled_at = excluded.enrolled_at, ledger_index = excluded.ledger_index, erased_at = NULL
-                """, subject.rawValue, descriptorCT, chipCT, chipWidth, chipHeight, commitment, now.timeIntervalSince1970, Int64(index))
+                    enrolled_at = excluded.enrolled_at, ledger_index = excluded.ledger_index, erased_at = NULL, method = excluded.method
+                """, subject.rawValue, descriptorCT, chipCT, chipWidth, chipHeight, commitment, now.timeIntervalSince1970, Int64(index), method)
             let status = SubjectStatus(likeness: .verified, suspended: try row.int("suspended") != 0)
             try db.execute("UPDATE consent_subjects SET likeness = 'verified', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
             let events: [ConsentEvent] = [.subjectUpserted(subject, status)]
@@ -111,20 +118,28 @@ public final class LikenessStore: Sendable {
     }
 
     /// Erases `subject`'s likeness by destroying its key; the ciphertext stays, undecryptable.
-    public func erase(subject: SubjectID, actor: String, now: Date = Date()) async throws -> UInt64 {
-        let entry = try LedgerEntry(type: "likeness.erased", time: now, actor: actor, subject: subject.rawValue,
-                                    payload: ["method": "crypto-shredding: per-subject key destroyed"])
-        let result = try await ledger.append(entry) { db, _ in
+    /// In the same transaction every owner key of the subject is retired and every live grant
+    /// it gave is revoked, so a later fresh enrollment starts with no consent and no device.
+    public func erase(subject: SubjectID, authorization: ConsentAuthorization, actor: String, now: Date = Date()) async throws -> UInt64 {
+        var payload = authorization.payload
+        payload["method"] = "crypto-shredding: per-subject key destroyed"
+        let entry = try LedgerEntry(type: "likeness.erased", time: now, actor: actor, subject: subject.rawValue, payload: payload)
+        let result = try await ledger.append(entry) { db, index in
             guard let row = try db.one("SELECT likeness, suspended FROM consent_subjects WHERE id = ?", subject.rawValue) else {
                 throw StoreError("unknown_subject", "no subject \(subject)", kind: .notFound)
             }
             guard try row.string("likeness") != LikenessStatus.erased.rawValue else {
                 throw StoreError("already_erased", "subject \(subject) is already erased", kind: .conflict)
             }
+            try authorization.commit(db, index: index, now: now)
+            _ = try OwnerKeyStore.removeAll(of: subject, index: index, now: now, db)
+            let live = try db.query("SELECT id FROM consent_grants WHERE owner = ? AND revoked_at IS NULL", subject.rawValue).map { try GrantID(try $0.string("id")) }
+            try db.execute("UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE owner = ? AND revoked_at IS NULL",
+                           now.timeIntervalSince1970, Int64(index), subject.rawValue)
             try db.execute("DELETE FROM subject_keys WHERE subject = ?", subject.rawValue)
             try db.execute("UPDATE likenesses SET erased_at = ? WHERE subject = ?", now.timeIntervalSince1970, subject.rawValue)
             try db.execute("UPDATE consent_subjects SET likeness = 'erased', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
-            let events: [ConsentEvent] = [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: try row.int("suspended") != 0))]
+            let events: [ConsentEvent] = live.map { .grantRevoked($0, at: now) } + [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: try row.int("suspended") != 0))]
             try ConsentStore.log(events, db)
         }
         // Push the deleted key out of the WAL into the (secure-deleted) main file (SQLite), or vacuum it (PostgreSQL).
@@ -137,9 +152,10 @@ public final class LikenessStore: Sendable {
     /// The likeness record of `subject`, or nil.
     public func record(_ subject: SubjectID) throws -> LikenessRecord? {
         try ledger.database.writer.read { db in
-            try db.one("SELECT subject, commitment, enrolled_at, ledger_index, erased_at FROM likenesses WHERE subject = ?", subject.rawValue).map {
+            try db.one("SELECT subject, commitment, enrolled_at, ledger_index, erased_at, method FROM likenesses WHERE subject = ?", subject.rawValue).map {
                 LikenessRecord(subject: subject, commitment: try $0.string("commitment"), enrolledAt: Date(timeIntervalSince1970: try $0.double("enrolled_at")),
-                               ledgerIndex: UInt64(try $0.int("ledger_index")), erasedAt: try $0.optionalDouble("erased_at").map(Date.init(timeIntervalSince1970:)))
+                               ledgerIndex: UInt64(try $0.int("ledger_index")), erasedAt: try $0.optionalDouble("erased_at").map(Date.init(timeIntervalSince1970:)),
+                               method: try $0.optionalString("method"))
             }
         }
     }

@@ -16,6 +16,12 @@ enum BundleExporter {
                    a blank line, then "— <origin> base64(key_id[4] || ed25519_signature[64])".
                    key_id = SHA-256(origin || 0x0A || 0x01 || raw 32-byte public key)[:4].
     public.pem     the Ed25519 public key (SPKI). Compare it with the key you trust.
+    statements.jsonl  (with --statements) the owner-signed statements behind consent writes:
+                   {"ledger_index": i, "statement": "<RFC 8785 text the owner signed>"}. Entry i's
+                   payload has statement_sha256 = SHA-256(statement) and owner_signature
+                   {key_id, alg: Ed25519, value}; the key is the one an earlier likeness.verified
+                   or owner_key.added entry registered (owner_key.public_key, raw base64).
+                   Statements can hold personal data (approved lists): share with care.
 
     Verify by hand (RFC 9162 §2.1):
       leaf hash  = SHA-256(0x00 || line bytes)
@@ -30,7 +36,7 @@ enum BundleExporter {
     """
 
     static func export(ledger: LedgerStore, key: Ed25519PrivateKey, dataDirectory: DataDirectory, to out: String,
-                       size: UInt64?, progress: ((UInt64, UInt64) -> Void)?) throws -> BundleSummary {
+                       size: UInt64?, statements: Bool = false, progress: ((UInt64, UInt64) -> Void)?) throws -> BundleSummary {
         let fm = FileManager.default
         if let existing = try? fm.contentsOfDirectory(atPath: out), !existing.isEmpty {
             throw CoreError("export_exists", "\(out) exists and is not empty; choose a new directory")
@@ -63,6 +69,14 @@ enum BundleExporter {
             guard range.root == cp.root, range.size == total else {
                 throw LedgerError("ledger_corrupt", "stored entries do not hash to the stored tree at size \(total)", kind: .integrity)
             }
+            if statements {
+                var buf = [UInt8]()
+                for s in try OwnerKeyStore(ledger: ledger).statements(start: 0, end: total) {
+                    buf += try CanonicalJSON.encode(["ledger_index": .int(Int64(s.index)), "statement": .string(s.statement)] as JSONValue)
+                    buf.append(0x0A)
+                }
+                try dataDirectory.writeAtomically(buf, to: tmp + "/statements.jsonl", mode: 0o600)
+            }
             try dataDirectory.writeAtomically(Array(note.serialized.utf8), to: tmp + "/checkpoint", mode: 0o644)
             try dataDirectory.writeAtomically(Array(try key.publicKey.pemSPKI().utf8), to: tmp + "/public.pem", mode: 0o644)
             try dataDirectory.writeAtomically(Array(readme.utf8), to: tmp + "/README.txt", mode: 0o644)
@@ -85,6 +99,7 @@ enum BundleExporter {
         let entries = try read(directory + "/entries.jsonl")
         let note = String(decoding: try read(directory + "/checkpoint"), as: UTF8.self)
         let pem = String(decoding: try read(publicKeyPath ?? directory + "/public.pem"), as: UTF8.self)
-        return try BundleVerifier.verify(entriesJSONL: entries, checkpointNote: note, publicKey: Ed25519PublicKey(pem: pem))
+        let statements = FileManager.default.contents(atPath: directory + "/statements.jsonl").map { [UInt8]($0) }
+        return try BundleVerifier.verify(entriesJSONL: entries, checkpointNote: note, publicKey: Ed25519PublicKey(pem: pem), statementsJSONL: statements)
     }
 }

@@ -11,7 +11,7 @@ struct CameoCommand: AsyncParsableCommand {
         commandName: "cameo",
         abstract: "CameoGuard: consent ledger, likeness matcher and takedown workflow for AI video.",
         version: "0.1.0",
-        subcommands: [ServeCommand.self, KeysCommand.self, APIKeyCommand.self, LedgerCommand.self, GrantCommand.self, CheckCommand.self, ReceiptCommand.self, LikenessCommand.self, FaceCommand.self, GenerateCommand.self, GenerationCommand.self, ManifestCommand.self, QueueCommand.self, DBCommand.self, BackupCommand.self, BenchCommand.self]
+        subcommands: [ServeCommand.self, KeysCommand.self, APIKeyCommand.self, LedgerCommand.self, GrantCommand.self, CheckCommand.self, ReceiptCommand.self, LikenessCommand.self, OwnerCommand.self, IssuerCommand.self, FaceCommand.self, GenerateCommand.self, GenerationCommand.self, ManifestCommand.self, QueueCommand.self, DBCommand.self, BackupCommand.self, BenchCommand.self]
     )
 }
 

@@ -6,8 +6,58 @@ import Ledger
 
 /// `cameo grant`: operators read grants over HTTP.
 struct GrantCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "grant", abstract: "Inspect consent grants (over HTTP).",
-                                                     subcommands: [List.self, Show.self])
+    static let configuration = CommandConfiguration(commandName: "grant", abstract: "Create, revoke and inspect consent grants (over HTTP; writes are owner-signed).",
+                                                     subcommands: [Create.self, Revoke.self, List.self, Show.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a grant, signed with the owner's key.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var remote: ServerOptions
+        @Option(help: "Owner subject id.") var owner: String
+        @Option(help: "The owner's private key (PKCS#8 PEM).") var key: String
+        @Option(help: "Audience: everyone, mutuals, approved:<id>[,<id>…], community:<id>.") var audience = "mutuals"
+        @Option(name: .customLong("use"), help: "Allowed use (repeatable).") var uses: [String] = ["generate"]
+        @Option(name: .customLong("forbid"), help: "Forbidden content tag (repeatable).") var forbidden: [String] = []
+        @Option(help: "Expiry (RFC 3339).") var expiresAt: String?
+
+        func run() async throws {
+            try await runReporting(json: global.json) {
+                let owner = try SubjectID(owner)
+                var aud: JSONValue = ["kind": .string(audience)]
+                if audience.hasPrefix("approved:") {
+                    aud = ["kind": "approved", "subjects": .array(audience.dropFirst(9).split(separator: ",").map { .string(String($0)) })]
+                } else if audience.hasPrefix("community:") {
+                    aud = ["kind": "community", "community": .string(String(audience.dropFirst(10)))]
+                }
+                var body: [String: JSONValue] = ["owner": .string(owner.rawValue), "audience": aud, "uses": .array(uses.map { .string($0) }),
+                                                 "forbidden_tags": .array(forbidden.map { .string($0) })]
+                if let expiresAt { body["expires_at"] = .string(expiresAt) }
+                let signed = try OwnerCommand.device(key).sign(.object(body), subject: owner, action: "grant.create")
+                let r = try await APIClient(options: remote).call("POST", "/v1/grants", body: signed)
+                if global.json { return try printJSON(r) }
+                print("\(GrantCommand.line(r)) (ledger index \(r["ledger_index"]?.intValue ?? -1))")
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a grant, signed with the owner's key; effective when acknowledged.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var remote: ServerOptions
+        @Argument(help: "Grant id.") var id: String
+        @Option(help: "Owner subject id.") var owner: String
+        @Option(help: "The owner's private key (PKCS#8 PEM).") var key: String
+
+        func run() async throws {
+            try await runReporting(json: global.json) {
+                let id = try GrantID(id)
+                let signed = try OwnerCommand.device(key).sign(["grant_id": .string(id.rawValue)], subject: SubjectID(owner), action: "grant.revoke")
+                let r = try await APIClient(options: remote).call("DELETE", "/v1/grants/\(id.rawValue)", body: signed)
+                if global.json { return try printJSON(r) }
+                print("revoked \(id) (ledger index \(r["ledger_index"]?.intValue ?? -1), consistency token \(r["consistency_token"]?.intValue ?? -1))")
+            }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List an owner's grants, newest first.")

@@ -23,19 +23,20 @@ struct GenerationBench: AsyncParsableCommand {
             let dir = DataDirectory(path: NSTemporaryDirectory() + "cameo-genbench-\(getpid())")
             try dir.initKeys()
             defer { try? FileManager.default.removeItem(at: dir.url) }
-            let policies = try PolicySet.load(directory: global.policies)
+            // Enrolls through the public verification path with a local test issuer, and the
+            // owner signs the grant, as the default policy requires.
+            let issuer = try LocalTestIssuer()
+            let policies = try PolicySet.load(directory: global.policies).trusting(issuer.trusted)
             let s = try Services(dataDirectory: dir, policies: policies, modelsDirectory: URL(fileURLWithPath: models))
             guard let data = FileManager.default.contents(atPath: face) else { throw CoreError("file_unreadable", "cannot read \(face)") }
-            let image = try ImageDecoder().decode(data)
-            guard let f = try s.faces.analyze([image])[0].first else { throw CoreError("no_face", "no face in \(face)") }
             let owner = try SubjectID("sub_owner"), fan = try SubjectID("sub_fan")
             _ = try await s.consent.upsertSubject(id: owner, handle: "owner", externalID: nil)
             _ = try await s.consent.upsertSubject(id: fan, handle: "fan", externalID: nil)
-            let chip = try s.faces.chip(of: f, in: image)
-            _ = try await s.likenesses.store.enroll(subject: owner, descriptor: f.descriptor.values, chip: chip.pixels, chipWidth: chip.width,
-                                                    chipHeight: chip.height, challenge: ChallengeID("chl_bench"), actor: "bench")
-            try s.faces.enroll(owner, f.descriptor)
-            _ = try await s.consent.createGrant(GrantDraft(owner: owner, audience: .everyone, uses: [Use("generate")]), limits: policies.consent.limits(), actor: "bench")
+            let device = try OwnerDevice()
+            _ = try await issuer.enroll(owner, selfie: [UInt8](data), ownerKey: device.publicKey, in: s.likenesses, actor: "bench")
+            let statement = try device.sign(["owner": .string(owner.rawValue), "audience": ["kind": "everyone"], "uses": ["generate"]], subject: owner, action: "grant.create")
+            let draft = try JSONDecoder().decode(GrantDraft.self, from: Data(try CanonicalJSON.encode(statement)))
+            _ = try await s.consent.createGrant(draft, limits: policies.consent.limits(), authorization: s.ownerSignatures.authorize(statement, .init(subject: owner, action: "grant.create")), actor: "bench")
             try await s.start()
             var rows: [(Double, Double, Double)] = []
             for i in 0..<clips {

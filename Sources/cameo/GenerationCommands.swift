@@ -108,15 +108,18 @@ struct GenerationCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a generation on behalf of its requester or a person in it.")
+        static let configuration = CommandConfiguration(abstract: "Remove a generation on behalf of its requester or a person in it, signed by that person.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var remote: ServerOptions
         @Argument(help: "Generation id.") var id: String
         @Option(help: "The subject asking (requester or cameo owner).") var onBehalfOf: String
+        @Option(help: "That subject's owner private key (PKCS#8 PEM).") var key: String
 
         func run() async throws {
             try await runReporting(json: global.json) {
-                let r = try await APIClient(options: remote).call("DELETE", "/v1/generations/\(id)?on_behalf_of=\(try SubjectID(onBehalfOf).rawValue)")
+                let who = try SubjectID(onBehalfOf)
+                let body = try OwnerCommand.device(key).sign(["generation_id": .string(id)], subject: who, action: "generation.remove")
+                let r = try await APIClient(options: remote).call("DELETE", "/v1/generations/\(id)?on_behalf_of=\(who.rawValue)", body: body)
                 if global.json { return try printJSON(r) }
                 GenerationCommand.printRecord(r)
             }

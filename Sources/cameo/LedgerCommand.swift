@@ -23,12 +23,13 @@ struct LedgerCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(help: "Output directory (must not exist or be empty).") var out: String
         @Option(help: "Export the first N entries (default: all).") var size: UInt64?
+        @Flag(help: "Also write statements.jsonl: the owner-signed statements behind consent writes (may hold personal data).") var statements = false
 
         func run() async throws {
             try await runReporting(json: global.json) {
                 let (dir, ledger) = try LedgerCommand.open(global)
                 let summary = try BundleExporter.export(ledger: ledger, key: dir.loadSigningKey(), dataDirectory: dir,
-                                                        to: out, size: size, progress: global.json ? nil : { done, total in
+                                                        to: out, size: size, statements: statements, progress: global.json ? nil : { done, total in
                     FileHandle.standardError.write(Data("\rexported \(done)/\(total) entries".utf8))
                 })
                 if global.json {
@@ -42,7 +43,7 @@ struct LedgerCommand: AsyncParsableCommand {
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify an export bundle offline: signature, canonical entries, Merkle root.")
+        static let configuration = CommandConfiguration(abstract: "Verify an export bundle offline: signature, canonical entries, Merkle root, owner signatures of consent writes.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Bundle directory.") var bundle: String
         @Option(help: "Trusted public key PEM (default: the bundle's public.pem).") var publicKey: String?
@@ -51,10 +52,15 @@ struct LedgerCommand: AsyncParsableCommand {
             try await runReporting(json: global.json) {
                 let s = try BundleExporter.verify(directory: bundle, publicKeyPath: publicKey)
                 if global.json {
+                    let g = s.signatures
                     try printJSON(["valid": true, "origin": .string(s.origin), "size": .int(Int64(s.size)), "root": .string(s.root.base64),
-                                   "types": .object(s.types.mapValues { .int(Int64($0)) })])
+                                   "types": .object(s.types.mapValues { .int(Int64($0)) }),
+                                   "consent_writes": ["total": .int(Int64(g.consentWrites)), "owner_signed": .int(Int64(g.ownerSigned)),
+                                                      "platform": .int(Int64(g.platform)), "signatures_verified": .int(Int64(g.signaturesVerified)),
+                                                      "statements_checked": .bool(g.statementsChecked)]])
                 } else {
                     print("OK: \(s.size) entries, root \(s.root.base64), signed by \(s.origin)")
+                    print("  \(s.signatures.line)")
                     for (t, n) in s.types.sorted(by: { $0.key < $1.key }) { print("  \(t): \(n)") }
                 }
             }

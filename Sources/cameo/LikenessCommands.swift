@@ -1,6 +1,7 @@
 import ArgumentParser
 import CameoCore
 import Foundation
+import Identity
 
 /// `cameo likeness`: identity verification over HTTP.
 struct LikenessCommand: AsyncParsableCommand {
@@ -19,23 +20,28 @@ struct LikenessCommand: AsyncParsableCommand {
                 if global.json { return try printJSON(r) }
                 print("challenge \(r["challenge_id"]?.stringValue ?? "?") nonce \(r["nonce"]?.stringValue ?? "?") expires \(r["expires_at"]?.stringValue ?? "?")")
                 print("show, in order: \((r["poses"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " → "))")
-                print("then: cameo likeness verify \(subject) --challenge <id> --nonce <nonce> --frame f1.jpg --frame f2.jpg … (or --video clip.mp4)")
+                print("then: cameo likeness verify \(subject) --challenge <id> --nonce <nonce> --attestation <vendor JWS> --selfie selfie.jpg [--owner-key device.pub.pem]")
             }
         }
     }
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Answer a challenge with frames or a video; enrolls on success.")
+        static let configuration = CommandConfiguration(abstract: "Answer a challenge: a vendor attestation with its selfie (or, where the policy allows, a video or frames); enrolls on success.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var remote: ServerOptions
         @Argument(help: "Subject id.") var subject: String
         @Option(help: "Challenge id.") var challenge: String
         @Option(help: "Challenge nonce.") var nonce: String
-        @Option(name: .customLong("frame"), help: "A JPEG/PNG frame, one per pose, in order (repeatable).") var frames: [String] = []
-        @Option(help: "A short MP4 instead of frames.") var video: String?
+        @Option(help: "The identity vendor's attestation (compact JWS), or @FILE.") var attestation: String?
+        @Option(help: "The selfie (JPEG/PNG) the attestation covers.") var selfie: String?
+        @Option(name: .customLong("frame"), help: "A JPEG/PNG frame, one per pose, in order (repeatable; only where the policy allows stills).") var frames: [String] = []
+        @Option(help: "A short MP4 (only where the policy allows video).") var video: String?
+        @Option(help: "Owner device public key to register (SPKI PEM file).") var ownerKey: String?
 
         func validate() throws {
-            guard frames.isEmpty != (video == nil) else { throw ValidationError("give --frame … or --video, not both") }
+            let answers = [attestation != nil, !frames.isEmpty, video != nil].filter { $0 }.count
+            guard answers == 1 else { throw ValidationError("give one of --attestation (with --selfie), --video, --frame …") }
+            guard (attestation == nil) == (selfie == nil) else { throw ValidationError("--attestation goes with --selfie") }
         }
 
         func run() async throws {
@@ -45,10 +51,22 @@ struct LikenessCommand: AsyncParsableCommand {
                     return .string(d.base64EncodedString())
                 }
                 var body: [String: JSONValue] = ["challenge_id": .string(challenge), "nonce": .string(nonce)]
-                if let video { body["video"] = try b64(video) } else { body["frames"] = .array(try frames.map(b64)) }
+                if let attestation, let selfie {
+                    var token = attestation
+                    if token.hasPrefix("@") {
+                        guard let t = try? String(contentsOfFile: String(token.dropFirst()), encoding: .utf8) else { throw CoreError("file_unreadable", "cannot read \(token.dropFirst())") }
+                        token = t
+                    }
+                    body["attestation"] = .string(token.trimmingCharacters(in: .whitespacesAndNewlines))
+                    body["selfie"] = try b64(selfie)
+                } else if let video { body["video"] = try b64(video) } else { body["frames"] = .array(try frames.map(b64)) }
+                if let ownerKey {
+                    guard let pem = try? String(contentsOfFile: ownerKey, encoding: .utf8) else { throw CoreError("file_unreadable", "cannot read \(ownerKey)") }
+                    body["owner_public_key"] = .string(pem)
+                }
                 let r = try await APIClient(options: remote).call("POST", "/v1/likenesses/\(try SubjectID(subject).rawValue)/verify", body: .object(body))
                 if global.json { return try printJSON(r) }
-                print("\(subject): \(r["status"]?.stringValue ?? "?") (commitment \(r["descriptor_commitment"]?.stringValue ?? "?"), ledger index \(r["ledger_index"]?.intValue ?? -1))")
+                print("\(subject): \(r["status"]?.stringValue ?? "?") by \(r["method"]?.stringValue ?? "?") (commitment \(r["descriptor_commitment"]?.stringValue ?? "?"), ledger index \(r["ledger_index"]?.intValue ?? -1)\(r["owner_key_id"]?.stringValue.map { ", owner key " + $0 } ?? ""))")
             }
         }
     }
@@ -69,14 +87,17 @@ struct LikenessCommand: AsyncParsableCommand {
     }
 
     struct Erase: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Erase a likeness (crypto-shredding; recorded in the ledger).")
+        static let configuration = CommandConfiguration(abstract: "Erase a likeness, signed by its owner (crypto-shredding; owner keys retired, grants revoked; recorded in the ledger).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var remote: ServerOptions
         @Argument(help: "Subject id.") var subject: String
+        @Option(help: "The owner's private key (PKCS#8 PEM) that signs the erasure.") var key: String
 
         func run() async throws {
             try await runReporting(json: global.json) {
-                let r = try await APIClient(options: remote).call("DELETE", "/v1/likenesses/\(try SubjectID(subject).rawValue)")
+                let id = try SubjectID(subject)
+                let body = try OwnerCommand.device(key).sign([:], subject: id, action: "likeness.erase")
+                let r = try await APIClient(options: remote).call("DELETE", "/v1/likenesses/\(id.rawValue)", body: body)
                 if global.json { return try printJSON(r) }
                 print("erased \(subject) (ledger index \(r["ledger_index"]?.intValue ?? -1))")
             }

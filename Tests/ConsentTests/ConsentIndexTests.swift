@@ -29,7 +29,7 @@ struct ConsentIndexTests {
         RejectRow(name: "duplicate grant id", event: .grantCreated(grant("grt_1", owner: Person.second.id)), code: .duplicateGrant),
         RejectRow(name: "revoke unknown grant", event: .grantRevoked(gid("grt_nope"), at: t0), code: .unknownGrant),
         RejectRow(name: "revoke twice", event: .grantRevoked(gid("grt_2"), at: t0), code: .grantAlreadyRevoked),
-        RejectRow(name: "un-erase", event: .subjectUpserted(sid("sub_gone"), SubjectStatus(likeness: .verified)), code: .subjectErased),
+        RejectRow(name: "un-erase", event: .subjectUpserted(sid("sub_gone"), SubjectStatus(likeness: .unverified)), code: .subjectErased),
     ])
     func invalidEventIsRejected(row: RejectRow) throws {
         var world = try World.standard()

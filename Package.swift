@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "TestSupport", "Consent", "Ledger", "Store", "CameoCrypto", "Identity", "FaceMatch", "Generation", "Policy", "Takedown", "PDQ",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
     ],
     cxxLanguageStandard: .cxx17

@@ -63,7 +63,7 @@ public enum BundleVerifier {
     }
 
     /// Parses `statements.jsonl`: one RFC 8785 object per line, `{"ledger_index": i, "statement": "<the signed bytes>"}`.
-    static func statements(_ jsonl: [UInt8], size: UInt64) throws -> [UInt64: String] {
+    public static func statements(_ jsonl: [UInt8], size: UInt64) throws -> [UInt64: String] {
         var out: [UInt64: String] = [:]
         for (n, line) in jsonl.split(separator: UInt8(ascii: "\n")).enumerated() {
             guard case .object(let o)? = try? JSONValue.parse(Array(line)), let i = o["ledger_index"]?.intValue, i >= 0, UInt64(i) < size,

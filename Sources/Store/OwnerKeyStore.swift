@@ -98,6 +98,11 @@ public final class OwnerKeyStore: Sendable {
         try ledger.database.writer.read { db in try db.one("SELECT * FROM owner_keys WHERE key_id = ?", id).map(Self.record) }
     }
 
+    /// Whether `nonce` was already used with key `id` (within the window it is remembered).
+    public func nonceUsed(_ nonce: String, key id: String) throws -> Bool {
+        try ledger.database.writer.read { db in try db.exists("SELECT 1 FROM owner_nonces WHERE key_id = ? AND nonce = ?", id, nonce) }
+    }
+
     /// Every key of `subject`, oldest first.
     public func keys(of subject: SubjectID) throws -> [OwnerKeyRecord] {
         try ledger.database.writer.read { db in

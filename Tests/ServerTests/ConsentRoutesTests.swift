@@ -4,6 +4,7 @@ import Consent
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Identity
 import HummingbirdTesting
 import Ledger
 import Server
@@ -13,17 +14,16 @@ import TestSupport
 
 /// The consent API end to end: real SQLite, real ledger, real HTTP (live server on a port).
 @Suite struct ConsentRoutesTests {
-    /// Registers alice (verified owner), bob, carol, dave; returns their ids.
-    func people(_ c: any TestClientProtocol, _ node: TestNode) async throws -> (alice: String, bob: String, carol: String, dave: String) {
+    /// Registers alice (enrolled by attestation, with an owner device), bob, carol, dave.
+    func people(_ c: any TestClientProtocol, _ node: TestNode) async throws -> (alice: String, bob: String, carol: String, dave: String, key: OwnerDevice) {
         var ids: [String] = []
         for h in ["alice", "bob", "carol", "dave"] {
             let r = try await c.call(.post, "/v1/subjects", token: node.service, json: #"{"id":"sub_\#(h)","handle":"\#(h)"}"#)
             #expect(r.status == .created, "\(r.text)")
             ids.append(r.body["id"]!.stringValue!)
         }
-        // The likeness becomes verified only through Identity code paths; tests call the store directly.
-        _ = try await node.services.consent.setStatus(try SubjectID("sub_alice"), SubjectStatus(likeness: .verified, suspended: false), actor: "test", reason: "liveness verified")
-        return (ids[0], ids[1], ids[2], ids[3])
+        let key = try await node.enroll("sub_alice", "faces/obama/1.jpg")
+        return (ids[0], ids[1], ids[2], ids[3], key)
     }
 
     func check(_ c: any TestClientProtocol, _ node: TestNode, requester: String, cameos: [String], use: String = "generate",
@@ -46,7 +46,7 @@ import TestSupport
             let p = try await people(c, node)
             #expect(reason(try await check(c, node, requester: p.bob, cameos: [p.alice])) == "no_grant")
             let g = try await c.call(.post, "/v1/grants", token: node.service,
-                                     json: #"{"owner":"\#(p.alice)","audience":{"kind":"approved","subjects":["\#(p.bob)"]},"uses":["generate"],"preferences":"no hats"}"#)
+                                     json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"approved","subjects":["\#(p.bob)"]},"uses":["generate"],"preferences":"no hats"}"#, p.alice, "grant.create"))
             #expect(g.status == .created, "\(g.text)")
             let grantID = g.body["grant"]!["id"]!.stringValue!
             let receipt = try SignedStatement(json: g.body["receipt"]!)
@@ -63,13 +63,19 @@ import TestSupport
             #expect(reason(try await check(c, node, requester: p.bob, cameos: [p.alice], use: "remix")) == "use_not_allowed")
             #expect(reason(try await check(c, node, requester: p.alice, cameos: [p.alice])) == "granted")  // owner's own cameo
 
-            let revoked = try await c.call(.delete, "/v1/grants/\(grantID)", token: node.service)
-            #expect(revoked.status == .ok)
+            // Only the owner's signature revokes: none, another subject's statement, or a replay is refused.
+            let unsigned = try await c.call(.delete, "/v1/grants/\(grantID)", token: node.service)
+            #expect(unsigned.status == .unauthorized && unsigned.body["error"]?["code"] == "owner_signature_required")
+            let revocation = try p.key.sign(#"{"grant_id":"\#(grantID)"}"#, p.alice, "grant.revoke")
+            let revoked = try await c.call(.delete, "/v1/grants/\(grantID)", token: node.service, json: revocation)
+            #expect(revoked.status == .ok, "\(revoked.text)")
+            #expect(try await c.call(.delete, "/v1/grants/\(grantID)", token: node.service, json: revocation).body["error"]?["code"] == "grant_already_revoked")
             let token = revoked.body["consistency_token"]!.intValue!
             let after = try await check(c, node, requester: p.bob, cameos: [p.alice], atLeast: Int(token))
             #expect(after.body["decision"] == "deny" && reason(after) == "revoked")
             #expect(after.body["consistency_token"]!.intValue! >= token)
-            #expect(try await c.call(.delete, "/v1/grants/\(grantID)", token: node.service).status == .conflict)
+            #expect(try await c.call(.delete, "/v1/grants/\(grantID)", token: node.service,
+                                     json: try p.key.sign(#"{"grant_id":"\#(grantID)"}"#, p.alice, "grant.revoke")).status == .conflict)
             let shown = try await c.call(.get, "/v1/grants/\(grantID)", token: node.auditor)
             #expect(shown.body["revoked_at"]?.stringValue != nil)
         }
@@ -85,7 +91,7 @@ import TestSupport
         try await node.test { c in
             let p = try await people(c, node)
             _ = try await c.call(.post, "/v1/grants", token: node.service,
-                                 json: #"{"owner":"\#(p.alice)","audience":{"kind":"mutuals"},"uses":["generate"],"forbidden_tags":["political"]}"#)
+                                 json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"mutuals"},"uses":["generate"],"forbidden_tags":["political"]}"#, p.alice, "grant.create"))
             #expect(try await c.call(.put, "/v1/subjects/\(p.bob)/follows/\(p.alice)", token: node.service).status == .ok)
             #expect(reason(try await check(c, node, requester: p.bob, cameos: [p.alice])) == "audience_not_allowed")  // one-way follow
             _ = try await c.call(.put, "/v1/subjects/\(p.alice)/follows/\(p.bob)", token: node.service)
@@ -96,7 +102,7 @@ import TestSupport
             #expect(reason(try await check(c, node, requester: p.bob, cameos: [p.alice])) == "audience_not_allowed")
 
             _ = try await c.call(.post, "/v1/grants", token: node.service,
-                                 json: #"{"owner":"\#(p.alice)","audience":{"kind":"community","community":"com_film"},"uses":["generate","remix"]}"#)
+                                 json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"community","community":"com_film"},"uses":["generate","remix"]}"#, p.alice, "grant.create"))
             #expect(reason(try await check(c, node, requester: p.dave, cameos: [p.alice], use: "remix")) == "audience_not_allowed")
             #expect(try await c.call(.put, "/v1/communities/com_film/members/\(p.dave)", token: node.service).status == .ok)
             #expect(reason(try await check(c, node, requester: p.dave, cameos: [p.alice], use: "remix")) == "granted")
@@ -105,7 +111,7 @@ import TestSupport
             #expect(multi.body["decision"] == "deny" && multi.body["results"]?.arrayValue?[1]["reason"] == "likeness_not_verified")
             // block beats allow
             _ = try await c.call(.post, "/v1/grants", token: node.service,
-                                 json: #"{"owner":"\#(p.alice)","audience":{"kind":"approved","subjects":["\#(p.dave)"]},"uses":["*"],"effect":"block"}"#)
+                                 json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"approved","subjects":["\#(p.dave)"]},"uses":["*"],"effect":"block"}"#, p.alice, "grant.create"))
             #expect(reason(try await check(c, node, requester: p.dave, cameos: [p.alice], use: "remix")) == "blocked")
             let batch = try await c.call(.post, "/v1/consent/check:batch", token: node.service, json: """
                 {"items":[{"requester":"\(p.alice)","cameos":["\(p.alice)"],"use":"generate","audience":{"kind":"only_me"}},
@@ -121,14 +127,14 @@ import TestSupport
         let grantID = try await node.test { c -> String in
             let p = try await people(c, node)
             let g = try await c.call(.post, "/v1/grants", token: node.service,
-                                     json: #"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"],"expires_at":"\#(future)"}"#)
+                                     json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"],"expires_at":"\#(future)"}"#, p.alice, "grant.create"))
             #expect(g.status == .created, "\(g.text)")
             let grantID = g.body["grant"]!["id"]!.stringValue!
             let past = try await c.call(.post, "/v1/grants", token: node.service,
-                                        json: #"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"],"expires_at":"2020-01-01T00:00:00Z"}"#)
+                                        json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"],"expires_at":"2020-01-01T00:00:00Z"}"#, p.alice, "grant.create"))
             #expect(past.status == .unprocessableContent && past.body["error"]?["code"] == "expiry_in_past")
             let tooLong = try await c.call(.post, "/v1/grants", token: node.service,
-                                           json: #"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"],"expires_at":"2099-01-01T00:00:00Z"}"#)
+                                           json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"],"expires_at":"2099-01-01T00:00:00Z"}"#, p.alice, "grant.create"))
             #expect(tooLong.body["error"]?["code"] == "grant_lifetime_exceeded")
             return grantID
         }
@@ -151,9 +157,9 @@ import TestSupport
                 (.post, "/v1/consent/check", #"{"requester":"\#(p.bob)","cameos":[],"use":"generate","audience":{"kind":"only_me"}}"#, .unprocessableContent, "invalid_request"),
                 (.post, "/v1/consent/check", #"{"requester":"\#(p.bob)","cameos":["\#(p.alice)"],"use":"GENERATE","audience":{"kind":"only_me"}}"#, .unprocessableContent, "invalid_use"),
                 (.post, "/v1/consent/check", #"{"requester":"\#(p.bob)","cameos":["\#(p.alice)"],"use":"generate","audience":{"kind":"galaxy"}}"#, .unprocessableContent, "invalid_request"),
-                (.post, "/v1/grants", #"{"owner":"sub_nobody","audience":{"kind":"everyone"},"uses":["generate"]}"#, .notFound, "unknown_subject"),
-                (.post, "/v1/grants", #"{"owner":"\#(p.alice)","audience":{"kind":"approved","subjects":[]},"uses":["generate"]}"#, .unprocessableContent, "invalid_grant"),
-                (.post, "/v1/grants", #"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":[]}"#, .unprocessableContent, "invalid_grant"),
+                (.post, "/v1/grants", try p.key.sign(#"{"owner":"sub_nobody","audience":{"kind":"everyone"},"uses":["generate"]}"#, "sub_nobody", "grant.create"), .forbidden, "owner_key_wrong_subject"),
+                (.post, "/v1/grants", try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"approved","subjects":[]},"uses":["generate"]}"#, p.alice, "grant.create"), .unprocessableContent, "invalid_grant"),
+                (.post, "/v1/grants", try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":[]}"#, p.alice, "grant.create"), .unprocessableContent, "invalid_grant"),
                 (.post, "/v1/subjects", #"{"handle":""}"#, .unprocessableContent, "invalid_handle"),
                 (.post, "/v1/subjects", #"{"handle":"a\u0000b"}"#, .unprocessableContent, "invalid_handle"),
                 (.post, "/v1/subjects:batch", #"{"items":[{"handle":"ok"},{"handle":"x","external_id":"e\u0000"}]}"#, .unprocessableContent, "invalid_external_id"),
@@ -162,12 +168,12 @@ import TestSupport
                 (.delete, "/v1/grants/grt_missing", nil, .notFound, "unknown_grant"),
                 (.post, "/v1/consent/check", #"{"requester":"\#(p.bob)","cameos":["\#(p.alice)"],"use":"generate","audience":{"kind":"only_me"},"at_least":999999}"#, .conflict, "stale"),
             ]
-            _ = try await c.call(.post, "/v1/grants", token: node.service, json: #"{"owner":"\#(p.alice)","audience":{"kind":"mutuals"},"uses":["remix"]}"#)
+            _ = try await c.call(.post, "/v1/grants", token: node.service, json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"mutuals"},"uses":["remix"]}"#, p.alice, "grant.create"))
             let before = node.services.ledger.size
-            let dup = try await c.call(.post, "/v1/grants", token: node.service, json: #"{"owner":"\#(p.alice)","audience":{"kind":"mutuals"},"uses":["remix"]}"#)
+            let dup = try await c.call(.post, "/v1/grants", token: node.service, json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"mutuals"},"uses":["remix"]}"#, p.alice, "grant.create"))
             #expect(dup.status == .conflict && dup.body["error"]?["code"] == "duplicate_grant")
             let moderator = try await node.services.apiKeys.create(name: "mod", role: .moderator, actor: "test").token
-            #expect(try await c.call(.post, "/v1/grants", token: moderator, json: #"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"]}"#).status == .forbidden)
+            #expect(try await c.call(.post, "/v1/grants", token: moderator, json: try p.key.sign(#"{"owner":"\#(p.alice)","audience":{"kind":"everyone"},"uses":["generate"]}"#, p.alice, "grant.create")).status == .forbidden)
             let tooMany = (0..<17).map { "\"sub_x\($0)\"" }.joined(separator: ",")
             let big = try await c.call(.post, "/v1/consent/check", token: node.service, json: #"{"requester":"\#(p.bob)","cameos":[\#(tooMany)],"use":"generate","audience":{"kind":"only_me"}}"#)
             #expect(big.status.code == 413 || big.status.code == 422, "\(big.text)")

@@ -58,19 +58,6 @@ struct StuckGenerator: VideoGenerator {
         try RepositoryPaths.loadPolicies(overriding: ["generation.yaml": "width: 360\nheight: 640\nfps: 12\nduration: 3\nmax_cameos: 4\nworkers: 1\njob_lease_seconds: 300\njob_poll_milliseconds: 100\n"])
     }
 
-    /// Registers `id` and enrolls the face in `photo` through the Identity store path.
-    static func enroll(_ s: Services, _ id: String, _ photo: String) async throws {
-        let subject = try SubjectID(id)
-        _ = try await s.consent.upsertSubject(id: subject, handle: id, externalID: nil)
-        let image = try ImageDecoder().decode(Data(contentsOf: RepositoryPaths.fixtures.appendingPathComponent(photo)))
-        let face = try #require(try s.faces.analyze([image])[0].first)
-        let chip = try s.faces.chip(of: face, in: image)
-        _ = try await LikenessStore(ledger: s.ledger, masterKey: s.dataDirectory.loadMasterKey())
-            .enroll(subject: subject, descriptor: face.descriptor.values, chip: chip.pixels, chipWidth: chip.width, chipHeight: chip.height,
-                    challenge: ChallengeID("chl_test"), actor: "test")
-        try s.faces.enroll(subject, face.descriptor)
-    }
-
     static func wait(_ c: any TestClientProtocol, _ node: TestNode, _ id: String) async throws -> JSONValue {
         for _ in 0..<600 {
             let r = try await c.call(.get, "/v1/generations/\(id)", token: node.service).body
@@ -88,22 +75,26 @@ struct StuckGenerator: VideoGenerator {
                                 json: #"{"requester":"\#(requester)","prompt":"\#(prompt)","cameos":[\#(list)],"use":"generate","audience":{"kind":"only_me"},"seed":7\#(rid)}"#)
     }
 
-    static func people(_ node: TestNode, grant: String = #"{"kind":"everyone"}"#, forbidden: String = "[]") async throws {
-        try await people(node.services, grant: grant, forbidden: forbidden)
+    /// Enrolls obama and kit (by attestation, with owner devices), registers bob, and obama grants;
+    /// returns the owners' devices.
+    @discardableResult
+    static func people(_ node: TestNode, grant: String = #"{"kind":"everyone"}"#, forbidden: String = "[]") async throws -> (obama: OwnerDevice, kit: OwnerDevice) {
+        try await people(node.services, issuer: node.issuer, grant: grant, forbidden: forbidden)
     }
 
-    static func people(_ s: Services, grant: String = #"{"kind":"everyone"}"#, forbidden: String = "[]") async throws {
-        try await enroll(s, "sub_obama", "faces/obama/1.jpg")
-        try await enroll(s, "sub_kit", "faces/kit_harington/1.jpg")
+    @discardableResult
+    static func people(_ s: Services, issuer: LocalTestIssuer, grant: String = #"{"kind":"everyone"}"#, forbidden: String = "[]") async throws -> (obama: OwnerDevice, kit: OwnerDevice) {
+        let obama = try await TestNode.enroll(s, issuer: issuer, "sub_obama", "faces/obama/1.jpg")
+        let kit = try await TestNode.enroll(s, issuer: issuer, "sub_kit", "faces/kit_harington/1.jpg")
         _ = try await s.consent.upsertSubject(id: SubjectID("sub_bob"), handle: "bob", externalID: nil)
-        let draft = try JSONDecoder().decode(GrantDraft.self, from: Data(#"{"owner":"sub_obama","audience":\#(grant),"uses":["generate"],"forbidden_tags":\#(forbidden),"preferences":"calm"}"#.utf8))
-        _ = try await s.consent.createGrant(draft, limits: s.policies.consent.limits(), actor: "test")
+        try await s.signedGrant(obama, #"{"owner":"sub_obama","audience":\#(grant),"uses":["generate"],"forbidden_tags":\#(forbidden),"preferences":"calm"}"#)
+        return (obama, kit)
     }
 
     @Test func aConsentedCameoIsReleasedWithAVerifiableManifestAndTheOwnerCanRemoveIt() async throws {
         let gen = CountingGenerator()
         let node = try await TestNode(policies: Self.policies(), generator: gen)
-        try await Self.people(node)
+        let devices = try await Self.people(node)
         try await node.services.start()
         try await node.test { c in
             let r = try await Self.submit(c, node, cameos: ["sub_obama"], prompt: "a calm walk on the beach at sunset")
@@ -128,8 +119,14 @@ struct StuckGenerator: VideoGenerator {
             }
             let appearances = try await c.call(.get, "/v1/subjects/sub_obama/appearances", token: node.service).body["items"]!.arrayValue!
             #expect(appearances.map { $0["id"] } == [.string(id)])
-            #expect(try await c.call(.delete, "/v1/generations/\(id)?on_behalf_of=sub_kit", token: node.service).status == .forbidden)
-            let removed = try await c.call(.delete, "/v1/generations/\(id)?on_behalf_of=sub_obama", token: node.service)
+            // Removal needs the person's own signature: none, or obama's for kit, is refused.
+            #expect(try await c.call(.delete, "/v1/generations/\(id)?on_behalf_of=sub_obama", token: node.service).status == .unauthorized)
+            let forKit = try devices.obama.sign(#"{"generation_id":"\#(id)"}"#, "sub_kit", "generation.remove")
+            #expect(try await c.call(.delete, "/v1/generations/\(id)?on_behalf_of=sub_kit", token: node.service, json: forKit).status == .forbidden)
+            let kitOwn = try devices.kit.sign(#"{"generation_id":"\#(id)"}"#, "sub_kit", "generation.remove")
+            #expect(try await c.call(.delete, "/v1/generations/\(id)?on_behalf_of=sub_kit", token: node.service, json: kitOwn).status == .forbidden)  // not in it
+            let removed = try await c.call(.delete, "/v1/generations/\(id)?on_behalf_of=sub_obama", token: node.service,
+                                           json: try devices.obama.sign(#"{"generation_id":"\#(id)"}"#, "sub_obama", "generation.remove"))
             #expect(removed.body["status"] == "removed")
             #expect(!FileManager.default.fileExists(atPath: node.services.generations.videoURL(id).path))
             #expect(try await c.call(.get, "/v1/generations/\(id)/video", token: node.service).status == .conflict)
@@ -203,12 +200,13 @@ struct StuckGenerator: VideoGenerator {
 
     @Test func aJobInterruptedMidRenderIsRunAgainAndNeverReleasedUnchecked() async throws {
         let tmp = try TempDataDirectory()
-        let policies = try Self.policies()
+        let issuer = try LocalTestIssuer()
+        let policies = try Self.policies().trusting(issuer.trusted)
         let models = RepositoryPaths.root.appendingPathComponent("models")
         var id = ""
         do {
             let crashed = try Services(dataDirectory: tmp.directory, policies: policies, modelsDirectory: models, generator: StuckGenerator())
-            try await Self.people(crashed)
+            try await Self.people(crashed, issuer: issuer)
             try await crashed.start()
             let r = try await crashed.generations.submit(GenerationRequest(requestID: nil, requester: SubjectID("sub_bob"), prompt: "a sunny day",
                                                                             cameos: [SubjectID("sub_obama")], use: "generate", audience: ["kind": "only_me"], seed: 1), actor: "test")

@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import Identity
 import Ledger
+import Policy
 import Server
 import Store
 import Testing
@@ -18,6 +19,13 @@ import TestSupport
 /// 1.jpg faces the camera.
 @Suite(.serialized) struct IdentityVerificationTests {
     static func fixture(_ path: String) -> URL { RepositoryPaths.fixtures.appendingPathComponent(path) }
+
+    /// The repository's policies with the development-only stills method switched on (the
+    /// frame checks below still run; every such enrollment says `method: stills`).
+    static func stillsPolicies() throws -> PolicySet {
+        let text = try String(contentsOfFile: RepositoryPaths.policies + "/identity.yaml", encoding: .utf8)
+        return try RepositoryPaths.loadPolicies(overriding: ["identity.yaml": text.replacingOccurrences(of: "methods: [attestation]", with: "methods: [attestation, stills]")])
+    }
 
     /// Base64 of a fixture file, optionally mirrored with ffmpeg's hflip (a real, re-encoded picture).
     static func frame(_ path: String, mirrored: Bool = false) throws -> String {
@@ -62,51 +70,98 @@ import TestSupport
                                 json: #"{"challenge_id":"\#(ch.id)","nonce":"\#(ch.nonce)","frames":[\#(list)]}"#)
     }
 
-    @Test func aLiveResponseEnrollsAnEncryptedLikenessAndErasureShredsIt() async throws {
+    func attest(_ c: any TestClientProtocol, _ node: TestNode, _ subject: String, photo: String = "faces/obama/1.jpg", device: OwnerDevice? = nil) async throws -> (status: HTTPResponse.Status, body: JSONValue, text: String) {
+        let ch = try await challenge(c, node, subject)
+        let selfie = try [UInt8](Data(contentsOf: Self.fixture(photo)))
+        let token = try node.issuer.attest(subject: SubjectID(subject), nonce: ch.nonce, selfie: selfie)
+        let key = try device.map { try $0.key.publicKey.pemSPKI() }
+        let body: JSONValue = ["challenge_id": .string(ch.id), "nonce": .string(ch.nonce), "attestation": .string(token),
+                               "selfie": .string(Base64.encode(selfie)), "owner_public_key": key.map { .string($0) } ?? .null]
+        return try await c.call(.post, "/v1/likenesses/\(subject)/verify", token: node.service, json: String(decoding: try CanonicalJSON.encode(body), as: UTF8.self))
+    }
+
+    @Test func aVendorAttestationEnrollsAnEncryptedLikenessAndOnlyTheOwnerCanEraseIt() async throws {
         let node = try await TestNode()
         let db = node.tmp.directory.databasePath
+        let device = try OwnerDevice()
         let plaintext = try await node.test { c -> [UInt8] in
             try await subject(c, node, "sub_obama")
-            let ch = try await challenge(c, node, "sub_obama")
-            let r = try await verify(c, node, "sub_obama", ch, frames: try Self.frames(for: ch.poses))
+            let r = try await attest(c, node, "sub_obama", device: device)
             #expect(r.status == .ok, "\(r.text)")
-            #expect(r.body["status"] == "verified")
+            #expect(r.body["status"] == "verified" && r.body["method"] == "attestation" && r.body["owner_key_id"]?.stringValue == device.keyID)
             let commitment = r.body["descriptor_commitment"]!.stringValue!
             let shown = try await c.call(.get, "/v1/likenesses/sub_obama", token: node.auditor)
-            #expect(shown.body["status"] == "verified" && shown.body["descriptor_commitment"]?.stringValue == commitment)
-            // The ledger holds the commitment, never the descriptor.
-            let entries = try node.services.ledger.entries(start: 0, end: 100).map { String(decoding: $0, as: UTF8.self) }
-            let verified = try #require(entries.first { $0.contains("likeness.verified") })
-            #expect(verified.contains(commitment))
-            let descriptor = try node.services.likenesses.faces.nearest(to: FaceDescriptor(LikenessStore(ledger: node.services.ledger, masterKey: node.tmp.directory.loadMasterKey()).descriptor(SubjectID("sub_obama"))))
-            #expect(descriptor.first?.id == "sub_obama" && descriptor.first!.distance < 0.001)
-            return try LikenessStore(ledger: node.services.ledger, masterKey: node.tmp.directory.loadMasterKey()).descriptor(SubjectID("sub_obama"))
-                .flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
+            #expect(shown.body["status"] == "verified" && shown.body["descriptor_commitment"]?.stringValue == commitment && shown.body["method"] == "attestation")
+            let keys = try await c.call(.get, "/v1/subjects/sub_obama/owner-keys", token: node.auditor).body["items"]!.arrayValue!
+            #expect(keys.map { $0["key_id"] } == [.string(device.keyID)])
+            // The ledger names the method, the issuer and the policy, commits to the descriptor and never holds it.
+            let entries = try node.services.ledger.entries(start: 0, end: 100).map { try LedgerEntry(canonical: $0) }
+            let verified = try #require(entries.first { $0.type == "likeness.verified" })
+            #expect(verified.payload["method"] == "attestation" && verified.payload["issuer"]?.stringValue == node.issuer.iss)
+            #expect(verified.payload["descriptor_commitment"]?.stringValue == commitment && verified.payload["policy_sha256"]?.stringValue == node.services.policies.hash)
+            #expect(verified.payload["owner_key"]?["key_id"]?.stringValue == device.keyID)
+            let descriptor = try LikenessStore(ledger: node.services.ledger, masterKey: node.tmp.directory.loadMasterKey()).descriptor(SubjectID("sub_obama"))
+            #expect(node.services.likenesses.faces.nearest(to: try FaceDescriptor(descriptor)).first?.id == "sub_obama")
+            return descriptor.flatMap { withUnsafeBytes(of: $0.bitPattern.littleEndian, Array.init) }
         }
         #expect(!Self.fileContains(db, Array(plaintext.prefix(16))) && !Self.fileContains(db + "-wal", Array(plaintext.prefix(16))),
                 "plaintext descriptor bytes found on disk")
+        let other = try await node.enroll("sub_kit", "faces/kit_harington/1.jpg")
         try await node.test { c in
-            let erased = try await c.call(.delete, "/v1/likenesses/sub_obama", token: node.service)
+            // The platform's key alone, or another subject's key, cannot erase a likeness.
+            let unsigned = try await c.call(.delete, "/v1/likenesses/sub_obama", token: node.service)
+            #expect(unsigned.status == .unauthorized && unsigned.body["error"]?["code"] == "owner_signature_required")
+            let foreign = try await c.call(.delete, "/v1/likenesses/sub_obama", token: node.service, json: try other.sign("{}", "sub_obama", "likeness.erase"))
+            #expect(foreign.status == .forbidden && foreign.body["error"]?["code"] == "owner_key_wrong_subject")
+            let erasure = try device.sign("{}", "sub_obama", "likeness.erase")
+            let erased = try await c.call(.delete, "/v1/likenesses/sub_obama", token: node.service, json: erasure)
             #expect(erased.status == .ok, "\(erased.text)")
             #expect(try await c.call(.get, "/v1/likenesses/sub_obama", token: node.service).body["status"] == "erased")
-            #expect(try await c.call(.delete, "/v1/likenesses/sub_obama", token: node.service).status == .conflict)
-            #expect(try await c.call(.post, "/v1/likenesses/sub_obama/challenge", token: node.service).status == .conflict)
+            // The erasure retired the device key: neither a replay nor a fresh statement by it works.
+            #expect(try await c.call(.delete, "/v1/likenesses/sub_obama", token: node.service, json: erasure).body["error"]?["code"] == "owner_key_removed")
         }
         let store = LikenessStore(ledger: node.services.ledger, masterKey: try node.tmp.directory.loadMasterKey())
         #expect(throws: StoreError.self) { try store.descriptor(SubjectID("sub_obama")) }
         #expect(try store.rawDescriptorCiphertext(SubjectID("sub_obama")) != nil)  // ciphertext remains, key is gone
-        #expect(node.services.faces.nearest(to: try FaceDescriptor(plaintext.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })).isEmpty)
+        #expect(node.services.faces.nearest(to: try FaceDescriptor(plaintext.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) })).first?.id != "sub_obama")
         let req = try ConsentRequest(requester: SubjectID("sub_obama"), cameos: [SubjectID("sub_obama")], use: Use("generate"), audience: .onlyMe)
         #expect(try await node.services.consent.check(req).decision.results[0].outcome.code == "owner_erased")
-        // The ledger still verifies end to end after erasure.
+        // The person may enrol again, afresh: a new subject key and commitment, a new device.
+        let fresh = try OwnerDevice()
+        try await node.test { c in
+            let again = try await attest(c, node, "sub_obama", device: fresh)
+            #expect(again.status == .ok, "\(again.text)")
+            #expect(try await c.call(.get, "/v1/likenesses/sub_obama", token: node.service).body["status"] == "verified")
+        }
+        // The ledger still verifies end to end, erasure on record, every consent write owner-signed.
         let key = try node.tmp.directory.loadSigningKey()
         let jsonl: [UInt8] = try node.services.ledger.entries(start: 0, end: 1000).flatMap { $0 + [UInt8(0x0A)] }
-        let summary = try BundleVerifier.verify(entriesJSONL: jsonl, checkpointNote: node.services.ledger.checkpoint(key: key).serialized, publicKey: key.publicKey)
-        #expect(summary.types["likeness.erased"] == 1 && summary.types["likeness.verified"] == 1)
+        let statements = try OwnerKeyStore(ledger: node.services.ledger).statements(start: 0, end: 1000)
+            .flatMap { try CanonicalJSON.encode(["ledger_index": .int(Int64($0.index)), "statement": .string($0.statement)] as JSONValue) + [0x0A] }
+        let summary = try BundleVerifier.verify(entriesJSONL: jsonl, checkpointNote: node.services.ledger.checkpoint(key: key).serialized, publicKey: key.publicKey,
+                                                statementsJSONL: statements)
+        #expect(summary.types["likeness.erased"] == 1 && summary.types["likeness.verified"] == 3)
+        #expect(summary.signatures.consentWrites == 1 && summary.signatures.ownerSigned == 1 && summary.signatures.signaturesVerified == 1)
     }
 
-    @Test func replaysMixedIdentitiesReusedNoncesAndExpiredChallengesFailWithTheirOwnCodes() async throws {
+    @Test func stillsAndVideosAreRefusedUnderTheDefaultPolicy() async throws {
         let node = try await TestNode()
+        try await node.test { c in
+            try await subject(c, node, "sub_obama")
+            var ch = try await challenge(c, node, "sub_obama")
+            var r = try await verify(c, node, "sub_obama", ch, frames: try Self.frames(for: ch.poses))
+            #expect(r.status == .forbidden && r.body["error"]?["code"] == "enrollment_method_disabled", "\(r.text)")
+            ch = try await challenge(c, node, "sub_obama")
+            let clip = try Data(contentsOf: Self.fixture("video/short_hamilton_clip.mp4")).base64EncodedString()
+            r = try await c.call(.post, "/v1/likenesses/sub_obama/verify", token: node.service,
+                                 json: #"{"challenge_id":"\#(ch.id)","nonce":"\#(ch.nonce)","video":"\#(clip)"}"#)
+            #expect(r.status == .forbidden && r.body["error"]?["code"] == "enrollment_method_disabled", "\(r.text)")
+            #expect(try await c.call(.get, "/v1/likenesses/sub_obama", token: node.service).body["status"] == "unverified")
+        }
+    }
+
+    @Test func underTheStillsSwitchReplaysMixedIdentitiesReusedNoncesAndExpiredChallengesFailWithTheirOwnCodes() async throws {
+        let node = try await TestNode(policies: Self.stillsPolicies())
         try await node.test { c in
             try await subject(c, node, "sub_a")
             // a still photo replayed for every pose
@@ -158,15 +213,25 @@ import TestSupport
         } catch let e as StoreError { #expect(e.code == "challenge_used") }
     }
 
+    @Test func aStillsEnrollmentIsLabelledStillsInTheLedger() async throws {
+        let node = try await TestNode(policies: Self.stillsPolicies())
+        try await node.test { c in
+            try await subject(c, node, "sub_obama")
+            let ch = try await challenge(c, node, "sub_obama")
+            let r = try await verify(c, node, "sub_obama", ch, frames: try Self.frames(for: ch.poses))
+            #expect(r.status == .ok && r.body["method"] == "stills", "\(r.text)")
+        }
+        let verified = try node.services.ledger.entries(start: 0, end: 100).map { try LedgerEntry(canonical: $0) }.first { $0.type == "likeness.verified" }
+        #expect(verified?.payload["method"] == "stills")
+    }
+
     @Test func aFaceEnrolledForSomeoneElseIsFlaggedNotAccepted() async throws {
         let node = try await TestNode()
         try await node.test { c in
             try await subject(c, node, "sub_real")
             try await subject(c, node, "sub_fake")
-            var ch = try await challenge(c, node, "sub_real")
-            #expect(try await verify(c, node, "sub_real", ch, frames: try Self.frames(for: ch.poses)).status == .ok)
-            ch = try await challenge(c, node, "sub_fake")
-            let r = try await verify(c, node, "sub_fake", ch, frames: try Self.frames(for: ch.poses, frontal: "faces/obama/3-720p.jpg"))
+            #expect(try await attest(c, node, "sub_real").status == .ok)
+            let r = try await attest(c, node, "sub_fake", photo: "faces/obama/3-720p.jpg")
             #expect(r.status == .conflict && r.body["error"]?["code"] == "likeness_conflict", "\(r.text)")
             #expect(try await c.call(.get, "/v1/likenesses/sub_fake", token: node.service).body["status"] == "unverified")
         }

@@ -1,6 +1,7 @@
 import CameoCore
 import Consent
 import Foundation
+import Identity
 import Server
 import Store
 import Synchronization
@@ -12,19 +13,18 @@ import TestSupport
 @Suite struct RevocationRaceTests {
     @Test func noCheckStartedAfterTheAcknowledgementIsAllowed() async throws {
         let tmp = try TempDataDirectory()
-        let s = try Services(dataDirectory: tmp.directory, policies: RepositoryPaths.loadPolicies())
+        let issuer = try LocalTestIssuer()
+        let s = try Services(dataDirectory: tmp.directory, policies: RepositoryPaths.loadPolicies().trusting(issuer.trusted),
+                             modelsDirectory: RepositoryPaths.root.appendingPathComponent("models"))
         let owner = try SubjectID("sub_owner"), friend = try SubjectID("sub_friend")
-        _ = try await s.consent.upsertSubject(id: owner, handle: "owner", externalID: nil)
+        let device = try await TestNode.enroll(s, issuer: issuer, "sub_owner", "faces/obama/1.jpg")
         _ = try await s.consent.upsertSubject(id: friend, handle: "friend", externalID: nil)
-        _ = try await s.consent.setStatus(owner, SubjectStatus(likeness: .verified, suspended: false), actor: "test", reason: "test")
         let request = try ConsentRequest(requester: friend, cameos: [owner], use: Use("generate"), audience: .onlyMe)
-        let limits = try s.policies.consent.limits()
         let trials = 150, checkers = 4
         let afterAck = Counter(), total = Counter(), allowsBeforeAck = Counter(), violations = Counter()
         for trial in 0..<trials {
-            let draft = GrantDraft(owner: owner, audience: .approved([friend]), uses: [try Use("generate")],
-                                   preferences: "trial \(trial)")  // distinct terms: not a duplicate
-            let (grant, _) = try await s.consent.createGrant(draft, limits: limits, actor: "test")
+            // distinct terms: not a duplicate
+            let grant = try await s.signedGrant(device, #"{"owner":"sub_owner","audience":{"kind":"approved","subjects":["sub_friend"]},"uses":["generate"],"preferences":"trial \#(trial)"}"#)
             let acked = Flag()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<checkers {
@@ -45,7 +45,7 @@ import TestSupport
                 }
                 group.addTask {
                     try await Task.sleep(for: .microseconds(Int.random(in: 0...400)))
-                    _ = try await s.consent.revokeGrant(grant.id, actor: "test")
+                    try await s.signedRevoke(device, grant.id, owner: owner)
                     acked.set()
                 }
                 try await group.waitForAll()

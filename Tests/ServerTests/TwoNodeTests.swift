@@ -2,6 +2,7 @@ import CameoCore
 import Consent
 import Foundation
 import Ledger
+import Identity
 import Server
 import Store
 import Testing
@@ -15,12 +16,15 @@ struct TwoNodeTests {
     let tmp: TempDataDirectory
     let a: Services
     let b: Services
+    let issuer: LocalTestIssuer
 
     init() throws {
         tmp = try TempDataDirectory()
-        let policies = try RepositoryPaths.loadPolicies()
-        a = try Services(dataDirectory: tmp.directory, policies: policies, node: "node-a")
-        b = try Services(dataDirectory: tmp.directory, policies: policies, node: "node-b")
+        issuer = try LocalTestIssuer()
+        let policies = try RepositoryPaths.loadPolicies().trusting(issuer.trusted)
+        let models = RepositoryPaths.root.appendingPathComponent("models")
+        a = try Services(dataDirectory: tmp.directory, policies: policies, modelsDirectory: models, node: "node-a")
+        b = try Services(dataDirectory: tmp.directory, policies: policies, modelsDirectory: models, node: "node-b")
     }
 
     // Nodes here are never started (no background work to stop): catch-up is driven by the tokens.
@@ -51,18 +55,16 @@ struct TwoNodeTests {
 
     @Test func aRevocationOnOneNodeDeniesOnTheOtherWithTheToken() async throws {
         let owner = try SubjectID("sub_owner"), friend = try SubjectID("sub_friend")
-        _ = try await a.consent.upsertSubject(id: owner, handle: "owner", externalID: nil)
+        let device = try await TestNode.enroll(a, issuer: issuer, "sub_owner", "faces/obama/1.jpg")
         _ = try await a.consent.upsertSubject(id: friend, handle: "friend", externalID: nil)
-        _ = try await a.consent.setStatus(owner, SubjectStatus(likeness: .verified, suspended: false), actor: "test", reason: "test")
         let request = try ConsentRequest(requester: friend, cameos: [owner], use: Use("generate"), audience: .onlyMe)
-        let limits = try a.policies.consent.limits()
         var allowsAfterRevocation = 0
         for trial in 0..<20 {
             let (writer, reader) = trial % 2 == 0 ? (a, b) : (b, a)
-            let draft = GrantDraft(owner: owner, audience: .approved([friend]), uses: [try Use("generate")], preferences: "trial \(trial)")
-            let (grant, created) = try await writer.consent.createGrant(draft, limits: limits, actor: "test")
+            let grant = try await writer.signedGrant(device, #"{"owner":"sub_owner","audience":{"kind":"approved","subjects":["sub_friend"]},"uses":["generate"],"preferences":"trial \#(trial)"}"#)
+            let created = writer.ledger.size - 1
             #expect(try await reader.consent.check(request, atLeast: created + 1).decision.verdict == .allow)
-            let (_, revoked) = try await writer.consent.revokeGrant(grant.id, actor: "test")
+            let revoked = try await writer.signedRevoke(device, grant.id, owner: owner)
             let answer = try await reader.consent.check(request, atLeast: revoked + 1)
             #expect(answer.token >= revoked + 1)
             if answer.decision.verdict == .allow { allowsAfterRevocation += 1 }

@@ -75,23 +75,44 @@ set +e; "$BIN" ledger verify "$T/b" --public-key "$T/other/keys/ledger.pub.pem" 
 expect_fail "image_unsupported" "$BIN" face embed fixtures/pairs.csv
 for v in likeness face "face eval" "likeness verify" grant check receipt; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
 
-# end to end against a running server: enroll a likeness by liveness, grant, generate, verify provenance
+# end to end against a running server: enroll a likeness by a (local TEST) vendor attestation with an
+# owner device key, owner-signed grants and revocation, generate, verify provenance
+for v in owner "owner keygen" "owner sign" issuer "issuer init" "issuer attest" "grant create" "grant revoke" "likeness erase"; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
+"$BIN" issuer init --out "$T/issuer" --json | grep -q '"policies"' || die "issuer init"; ok
+"$BIN" owner keygen --out "$T/owner" --json > "$T/ownerkey.json" || die "owner keygen"; ok
+[ "$(stat -c %a "$T/owner.pem")" = 600 ] || die "owner key mode"; ok
+expect_fail "file_exists" "$BIN" owner keygen --out "$T/owner"
 PORT=$((20000 + RANDOM % 20000)); S="http://127.0.0.1:$PORT"
 SVC=$("$BIN" api-key create --data-dir "$D" --role service --name e2e --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
-"$BIN" serve --data-dir "$D" --port $PORT --log-level warning & SRV=$!
+"$BIN" serve --data-dir "$D" --policies "$T/issuer/policies" --port $PORT --log-level warning & SRV=$!
 trap 'kill $SRV 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 100); do curl -sf "$S/healthz" >/dev/null && break; sleep 0.1; done
 api() { curl -sf -X "$1" -H "Authorization: Bearer $SVC" -H 'Content-Type: application/json' ${3:+--data "$3"} "$S$2"; }
+status() { curl -s -o /dev/null -w '%{http_code}' -X "$1" -H "Authorization: Bearer $SVC" -H 'Content-Type: application/json' ${3:+--data "$3"} "$S$2"; }
 api POST /v1/subjects '{"id":"sub_owner","handle":"owner"}' >/dev/null && api POST /v1/subjects '{"id":"sub_fan","handle":"fan"}' >/dev/null || die "subjects"; ok
 export CAMEO_SERVER=$S CAMEO_API_KEY=$SVC
-"$BIN" likeness enroll sub_owner --json > "$T/ch.json" || die "likeness enroll"; ok
+challenge() { "$BIN" likeness enroll sub_owner --json > "$T/ch.json" || die "likeness enroll"
+  read -r CID NONCE < <(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["challenge_id"], d["nonce"])' "$T/ch.json"); }
+# still photos in the asked pose order no longer enroll a face
+challenge; ok
 ffmpeg -v error -y -i fixtures/faces/obama/2.jpg -vf hflip "$T/left.png"
 frames=(); for pose in $(python3 -c 'import json,sys;print(" ".join(json.load(open(sys.argv[1]))["poses"]))' "$T/ch.json"); do
   case $pose in left) frames+=(--frame "$T/left.png");; right) frames+=(--frame fixtures/faces/obama/2.jpg);; *) frames+=(--frame fixtures/faces/obama/1.jpg);; esac; done
-read -r CID NONCE < <(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["challenge_id"], d["nonce"])' "$T/ch.json")
-"$BIN" likeness verify sub_owner --challenge "$CID" --nonce "$NONCE" "${frames[@]}" | grep -q "verified" || die "likeness verify"; ok
-expect_fail "challenge_used" "$BIN" likeness verify sub_owner --challenge "$CID" --nonce "$NONCE" "${frames[@]}"
-api POST /v1/grants '{"owner":"sub_owner","audience":{"kind":"everyone"},"uses":["generate"]}' >/dev/null || die "grant"; ok
+expect_fail "enrollment_method_disabled" "$BIN" likeness verify sub_owner --challenge "$CID" --nonce "$NONCE" "${frames[@]}"
+challenge
+"$BIN" issuer attest --issuer "$T/issuer" --subject sub_owner --nonce "$NONCE" --selfie fixtures/faces/obama/1.jpg > "$T/att.jws" || die "issuer attest"; ok
+"$BIN" likeness verify sub_owner --challenge "$CID" --nonce "$NONCE" --attestation "@$T/att.jws" --selfie fixtures/faces/obama/1.jpg \
+  --owner-key "$T/owner.pub.pem" | grep -q "verified by attestation" || die "likeness verify by attestation"; ok
+expect_fail "challenge_used" "$BIN" likeness verify sub_owner --challenge "$CID" --nonce "$NONCE" --attestation "@$T/att.jws" --selfie fixtures/faces/obama/1.jpg
+# the platform's key alone cannot mint consent; the owner's signature can
+[ "$(status POST /v1/grants '{"owner":"sub_owner","audience":{"kind":"everyone"},"uses":["generate"]}')" = 401 ] || die "unsigned grant accepted"; ok
+"$BIN" grant create --owner sub_owner --key "$T/owner.pem" --audience everyone --use generate --json | grep -q '"ledger_index"' || die "grant create (signed)"; ok
+echo '{"owner":"sub_owner","audience":{"kind":"mutuals"},"uses":["remix"]}' > "$T/body.json"
+"$BIN" owner sign --key "$T/owner.pem" --subject sub_owner --action grant.create "$T/body.json" > "$T/signed.json" || die "owner sign"; ok
+G2=$(api POST /v1/grants "$(cat "$T/signed.json")" | python3 -c 'import json,sys;print(json.load(sys.stdin)["grant"]["id"])') || die "signed body from owner sign"; ok
+[ "$(status POST /v1/grants "$(cat "$T/signed.json")")" = 401 ] || die "replayed signed body accepted"; ok
+[ "$(status DELETE "/v1/grants/$G2")" = 401 ] || die "unsigned revocation accepted"; ok
+"$BIN" grant revoke "$G2" --owner sub_owner --key "$T/owner.pem" | grep -q "^revoked" || die "grant revoke (signed)"; ok
 "$BIN" check --requester sub_fan --cameo sub_owner --receipt "$T/receipt.json" | grep -q "^allow" || die "check allow"; ok
 "$BIN" receipt verify "$T/receipt.json" --data-dir "$D" | grep -q "^OK" || die "receipt verify"; ok
 "$BIN" generate --requester sub_fan --cameo sub_owner --prompt "a sunny walk by the sea" --seed 3 --out "$T/clip.mp4" --json > "$T/gen.json" 2>/dev/null || die "generate"
@@ -115,11 +136,18 @@ CAMEO_API_KEY=$MOD "$BIN" queue list --all --json | grep -q '"status":"decided"'
 expect_fail "forbidden" env CAMEO_API_KEY=$MOD "$BIN" check --requester sub_fan --cameo sub_owner
 for v in queue "queue list" "queue next" "queue show" "queue claim" "queue release" "queue decide" "queue escalate" generate "generation remove" "manifest verify"; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
 kill $SRV; wait $SRV 2>/dev/null || true
-"$BIN" ledger export --data-dir "$D" --out "$T/final" >/dev/null 2>&1 && "$BIN" ledger verify "$T/final" > "$T/final.txt" || die "final ledger verify"
-for t in "generation.released: 1" "case.decided: 1" "likeness.verified: 1" "grant.created: 1"; do grep -q "$t" "$T/final.txt" || die "final ledger lacks $t"; ok; done
+"$BIN" ledger export --data-dir "$D" --out "$T/final" --statements >/dev/null 2>&1 && "$BIN" ledger verify "$T/final" > "$T/final.txt" || die "final ledger verify"
+for t in "generation.released: 1" "case.decided: 1" "likeness.verified: 1" "grant.created: 2" "3 of 3 consent writes owner-signed, all valid"; do grep -q "$t" "$T/final.txt" || die "final ledger lacks $t"; ok; done
+python3 scripts/verify_bundle.py "$T/final" | grep -q "3 of 3 consent writes owner-signed, all valid" || die "independent verifier: owner signatures"; ok
+# a statement altered by one byte fails both verifiers
+cp -r "$T/final" "$T/t"; python3 - "$T/t/statements.jsonl" <<'PY'
+import sys; p = sys.argv[1]; b = bytearray(open(p, "rb").read()); i = b.index(b'"action') + 12; b[i] ^= 1; open(p, "wb").write(b)
+PY
+expect_fail "statement_hash_mismatch" "$BIN" ledger verify "$T/t"
+if python3 scripts/verify_bundle.py "$T/t" >/dev/null 2>&1; then die "independent verifier accepts an altered statement"; fi; ok; rm -rf "$T/t"
 
 # operations: migrations and an online backup that still verifies
-"$BIN" db migrate --data-dir "$D" --json | grep -q v5_takedown || die "db migrate"; ok
+"$BIN" db migrate --data-dir "$D" --json | grep -q v7_owner_keys || die "db migrate"; ok
 if [ -n "${CAMEO_DATABASE:-}" ]; then
   expect_fail "pg_dump" "$BIN" backup --data-dir "$D" --out "$T/backup.sqlite"
 else

@@ -5,6 +5,12 @@ Written apart from the Swift code, from the specs only, so the CLI test can chec
 export verifies with a second implementation. Usage:
   verify_bundle.py BUNDLE_DIR [--proof proof.json] [--consistency cons.json --old-checkpoint FILE]
 Exit 0 if valid, 1 with a reason if not. Needs: Python 3, `cryptography` (Ed25519).
+
+Owner signatures: every consent write (grant.created/revoked, likeness.erased, an appearance's
+generation.removed, owner_key.added/removed) marked signed_by "owner" must name a key that an
+earlier likeness.verified/owner_key.added entry registered for the right subject and that is
+still active; with statements.jsonl, the statement must hash to statement_sha256, carry the
+Ed25519 signature, and say what the entry did.
 """
 import base64, hashlib, json, sys
 
@@ -65,6 +71,70 @@ def parse_checkpoint(text, pub_raw):
 def fail(msg):
     print("INVALID:", msg); sys.exit(1)
 
+ACTIONS = {"grant.created": "grant.create", "grant.revoked": "grant.revoke", "likeness.erased": "likeness.erase",
+           "generation.removed": "generation.remove", "owner_key.added": "owner_key.add", "owner_key.removed": "owner_key.remove"}
+
+def key_id(raw): return "ok_" + hashlib.sha256(raw).hexdigest()[:32]
+
+def raw_key(text):
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key, Encoding, PublicFormat
+    if "-----BEGIN" in text:
+        return load_pem_public_key(text.encode()).public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_" if ("-" in text or "_" in text) else None)
+
+def audit_owner_signatures(entries, statements):
+    """Returns (consent writes, owner-signed, platform); fails on the first bad one."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    keys, total, signed, platform = {}, 0, 0, 0
+    def register(i, subject, k):
+        if not k: return
+        raw = base64.b64decode(k["public_key"], validate=True)
+        if len(raw) != 32 or k["key_id"] != key_id(raw): fail(f"entry {i}: owner_key id does not match its key")
+        keys[k["key_id"]] = {"subject": subject, "raw": raw, "active": True}
+    for i, e in enumerate(entries):
+        t, p = e["type"], e["payload"]
+        if t in ACTIONS and (t != "generation.removed" or p.get("on_behalf_of") is not None):
+            total += 1
+            if p.get("signed_by") == "owner":
+                signed += 1
+                owner = p.get("owner") if t in ("grant.created", "grant.revoked") else p.get("on_behalf_of") if t == "generation.removed" else e["subject"]
+                sig = p.get("owner_signature") or {}
+                k = keys.get(sig.get("key_id"))
+                if k is None: fail(f"entry {i}: owner key {sig.get('key_id')} not registered before")
+                if not k["active"]: fail(f"entry {i}: owner key {sig.get('key_id')} was removed")
+                if k["subject"] != owner: fail(f"entry {i}: owner key of {k['subject']} signs for {owner}")
+                if statements is not None:
+                    text = statements.get(i)
+                    if text is None: fail(f"entry {i}: statement missing")
+                    b = text.encode()
+                    if hashlib.sha256(b).hexdigest() != p.get("statement_sha256"): fail(f"entry {i}: statement_hash_mismatch")
+                    try: Ed25519PublicKey.from_public_bytes(k["raw"]).verify(base64.b64decode(sig["value"], validate=True), b)
+                    except Exception: fail(f"entry {i}: owner signature invalid")
+                    s = json.loads(b)
+                    if json.dumps(s, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode() != b or "owner_signature" in s:
+                        fail(f"entry {i}: statement is not canonical or still holds owner_signature")
+                    want = {"subject": owner, "action": ACTIONS[t]}
+                    if t == "grant.revoked": want["grant_id"] = e["subject"]
+                    if t == "generation.removed": want["generation_id"] = e["subject"]
+                    if t == "owner_key.removed": want["key_id"] = p.get("key_id")
+                    if t == "grant.created":
+                        want["owner"] = owner
+                        if sorted(s.get("uses", [])) != sorted(p["uses"]) or s.get("audience", {}).get("kind") != p["audience"]["kind"] \
+                           or s.get("effect", "allow") != p["effect"]:
+                            fail(f"entry {i}: signed grant terms differ from the recorded grant")
+                    if t == "owner_key.added" and key_id(raw_key(s.get("public_key", ""))) != p["owner_key"]["key_id"]:
+                        fail(f"entry {i}: signed public_key is not the added key")
+                    for name, v in want.items():
+                        if s.get(name) != v: fail(f"entry {i}: statement {name} is {s.get(name)!r}, not {v!r}")
+            else:
+                platform += 1
+        if t in ("likeness.verified", "owner_key.added"): register(i, e["subject"], p.get("owner_key"))
+        elif t == "owner_key.removed" and p.get("key_id") in keys: keys[p["key_id"]]["active"] = False
+        elif t == "likeness.erased":
+            for k in keys.values():
+                if k["subject"] == e["subject"]: k["active"] = False
+    return total, signed, platform
+
 def main(argv):
     from cryptography.hazmat.primitives.serialization import load_pem_public_key, Encoding, PublicFormat
     d = argv[1]
@@ -83,6 +153,22 @@ def main(argv):
             fail(f"entry {i} is not canonical")
     leaves = [leaf(l) for l in lines]
     if mth(leaves) != root: fail("root mismatch")
+    statements = None
+    try:
+        raw = open(d + "/statements.jsonl", "rb").read()
+    except FileNotFoundError:
+        raw = None
+    if raw is not None:
+        statements = {}
+        for n, l in enumerate(raw.split(b"\n")):
+            if not l: continue
+            try:
+                o = json.loads(l); i = o["ledger_index"]; text = o["statement"]
+            except Exception:
+                fail(f"statements.jsonl line {n + 1} is malformed")
+            if not isinstance(i, int) or not 0 <= i < size or i in statements or not isinstance(text, str): fail(f"statements.jsonl line {n + 1}: bad index")
+            statements[i] = text
+    total, signed, platform = audit_owner_signatures([json.loads(l) for l in lines], statements)
     args = argv[2:]
     if "--proof" in args:
         p = json.load(open(args[args.index("--proof") + 1]))
@@ -94,6 +180,8 @@ def main(argv):
         path = [base64.b64decode(h) for h in c["hashes"]]
         if not verify_consistency(c["from"], c["to"], mth(leaves[:c["from"]]), mth(leaves[:c["to"]]), path): fail("consistency proof")
     print(f"VALID: {size} entries, origin {origin}")
+    state = "all valid" if statements is not None else "signatures not checked (no statements.jsonl)"
+    print(f"{signed} of {total} consent writes owner-signed, {state}" + (f"; {platform} by the platform" if platform else ""))
 
 if __name__ == "__main__":
     main(sys.argv)

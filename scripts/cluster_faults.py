@@ -48,7 +48,7 @@ import urllib.error, urllib.request
 from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from verify_bundle import verify_consistency
-import gen_faults, pg_schema
+import gen_faults, owners, pg_schema
 
 DEADLINE_S = 170  # the whole run stays under 3 minutes (it takes about one; phase 3 waits out a 30 s lease)
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -142,15 +142,25 @@ class Cluster:
         return int(lines[1]), base64.b64decode(lines[2])
 
 
+# Owner devices (subject → owners.Owner), enrolled by attestation at the start: every consent
+# write is signed by its owner, as the default policy requires.
+DEVICES = {}
+ISSUER = {}
+
+
 def grant_body(owner, friend, tag):
-    return {"owner": owner, "audience": {"kind": "approved", "subjects": [friend]}, "uses": ["generate"], "preferences": tag}
+    return DEVICES[owner].grant({"kind": "approved", "subjects": [friend]}, preferences=tag)
+
+
+def revoke_body(owner, gid):
+    return DEVICES[owner].revoke(gid)
 
 
 # ---------------------------------------------------------------- phase 1
 
 def phase1(c, nodes, subjects, trials, cross, rnd):
     """Revocation across nodes; returns counters and the acknowledged grants/revocations."""
-    pairs = rnd.sample([(o, f) for o in subjects for f in subjects if o != f], trials + cross)  # a fresh pair per trial
+    pairs = rnd.sample([(o, f) for o in sorted(DEVICES) if o != GEN_OWNER for f in subjects if o != f], trials + cross)  # a fresh pair per trial
     r = dict(trials=0, allows_after_revocation=0, allows_after_revocation_remote=0, allows_after_revocation_local=0,
              stale_answers=0, fenced_checks=0, unfenced_allows=0, grant_not_visible=0, grant_stale=0, token_regressions=0,
              cross_node_revokes=0, cross_node_revoke_404=0)
@@ -189,7 +199,7 @@ def phase1(c, nodes, subjects, trials, cross, rnd):
             r["grant_stale"] += 1
         elif status != 200 or d["decision"] != "allow":
             r["grant_not_visible"] += 1; bad.append({"trial": i, "step": "grant visible", "node": rd.name, "status": status, "body": d})
-        status, rv = c.call(w, "DELETE", f"/v1/grants/{gid}")
+        status, rv = c.call(w, "DELETE", f"/v1/grants/{gid}", revoke_body(owner, gid))
         if status != 200: raise RuntimeError(f"trial {i}: revoke on {w.name}: {status} {rv}")
         token = rv["consistency_token"]
         acked_revocations[gid] = token
@@ -212,13 +222,13 @@ def phase1(c, nodes, subjects, trials, cross, rnd):
         if status != 201: raise RuntimeError(f"cross {j}: grant on {w.name}: {status} {g}")
         gid, gtoken = g["grant"]["id"], g["ledger_index"] + 1
         acked_grants[gid] = gtoken
-        status, rv = c.call(rd, "DELETE", f"/v1/grants/{gid}")
+        status, rv = c.call(rd, "DELETE", f"/v1/grants/{gid}", revoke_body(owner, gid))
         if status == 404 and g_code(rv) == "unknown_grant":
             r["cross_node_revoke_404"] += 1
             bad.append({"cross": j, "step": "revoke of an acknowledged grant on the other node", "created_on": w.name,
                         "grant": gid, "grant_token": gtoken, "revoked_on": rd.name, "status": status, "body": rv})
             c.check(rd, friend, owner, at_least=gtoken)  # fence, then revoke again
-            status, rv = c.call(rd, "DELETE", f"/v1/grants/{gid}")
+            status, rv = c.call(rd, "DELETE", f"/v1/grants/{gid}", revoke_body(owner, gid))
         if status != 200: raise RuntimeError(f"cross {j}: revoke on {rd.name}: {status} {rv}")
         acked_revocations[gid] = rv["consistency_token"]
         r["cross_node_revokes"] += 1
@@ -250,18 +260,18 @@ def phase2(c, nodes, subjects, kills, rnd, seed, gen=None, generations=0):
                 op = r.random()
                 with lock: grants = list(acked_grants.items()) if op >= 0.5 else None
                 if op < 0.5 or not grants:
-                    owner, friend = r.sample(subjects, 2)
+                    owner, friend = r.choice(sorted(o for o in DEVICES if o != GEN_OWNER)), r.choice(subjects)
                     n += 1
                     status, g = c.call(node, "POST", "/v1/grants", grant_body(owner, friend, f"load-{wseed}-{n}"))
                     if status == 201:
                         with lock:
-                            acked_grants[g["grant"]["id"]] = (node.name, g["ledger_index"] + 1)
+                            acked_grants[g["grant"]["id"]] = (node.name, g["ledger_index"] + 1, owner)
                             state["max_token"] = max(state["max_token"], g["ledger_index"] + 1)
                             if state["phase"] not in ("up", node.name): outage_writes[-1] += 1  # acked by the survivor
                     elif status < 500: c.note({"op": "grant", "node": node.name, "status": status, "body": g})
                 elif op < 0.7:
-                    gid, (creator, _) = r.choice(grants)
-                    status, rv = c.call(node, "DELETE", f"/v1/grants/{gid}")
+                    gid, (creator, _, owner) = r.choice(grants)
+                    status, rv = c.call(node, "DELETE", f"/v1/grants/{gid}", revoke_body(owner, gid))
                     if status == 200:
                         with lock:
                             acked_revocations[gid] = rv["consistency_token"]
@@ -276,7 +286,7 @@ def phase2(c, nodes, subjects, kills, rnd, seed, gen=None, generations=0):
                         c.note({"op": "revoke of an acknowledged grant created on the other node", "node": node.name, "grant": gid, "status": status, "body": rv})
                     elif status < 500: c.note({"op": "revoke", "node": node.name, "grant": gid, "status": status, "body": rv})
                 else:
-                    owner, friend = r.sample(subjects, 2)
+                    owner, friend = r.choice(sorted(DEVICES)), r.choice(subjects)
                     with lock: token = state["max_token"]
                     status, d = c.check(node, friend, owner, at_least=token)
                     with lock: counters["load_checks"] += 1
@@ -353,13 +363,16 @@ def g_code(body):
 
 # ---------------------------------------------------------------- phase 3
 
-def generation_setup(c, node, work):
-    """A likeness enrolled for real (liveness challenge on `node`, fixture frames) and a grant to a fan."""
-    owner, fan = "sub_p3_owner", "sub_p3_fan"
+GEN_OWNER = "sub_p3_owner"
+
+
+def generation_setup(c, node, work, binary):
+    """A likeness enrolled by (TEST issuer) attestation on `node` and an owner-signed grant to a fan."""
+    owner, fan = GEN_OWNER, "sub_p3_fan"
     status, body = c.call(node, "POST", "/v1/subjects:batch", {"items": [{"id": s, "handle": s} for s in (owner, fan)]})
     if status != 200: raise RuntimeError(f"generation subjects: {status} {body}")
     t = time.monotonic()
-    gen_faults.enroll(node.base, c.svc, owner, work)
+    DEVICES[owner] = owners.enroll(node.base, c.svc, binary, ISSUER["dir"], owner, owners.FACES[0])
     enroll_s = time.monotonic() - t
     status, g = c.call(node, "POST", "/v1/grants", grant_body(owner, fan, "calm"))
     if status != 201: raise RuntimeError(f"generation grant: {status} {g}")
@@ -507,11 +520,13 @@ def verify(c, nodes, grants, revocations, checkpoints):
 def export_and_verify(binary, data_dir, database, size):
     out = os.path.join(data_dir, "export")
     db = ["--data-dir", data_dir, "--database", database]
-    exp = subprocess.run([binary, "ledger", "export", *db, "--out", out, "--json"], capture_output=True, text=True)
+    exp = subprocess.run([binary, "ledger", "export", *db, "--out", out, "--statements", "--json"], capture_output=True, text=True)
     exported = json.loads(exp.stdout)["size"] if exp.returncode == 0 else None
     verified = subprocess.run([binary, "ledger", "verify", out, *db], capture_output=True).returncode == 0
-    independent = subprocess.run([sys.executable, os.path.join(HERE, "verify_bundle.py"), out], capture_output=True).returncode == 0
-    return {"exported_size": exported, "ledger_verifies": verified, "independent_verifier": independent,
+    ind = subprocess.run([sys.executable, os.path.join(HERE, "verify_bundle.py"), out], capture_output=True, text=True)
+    signed = ind.stdout.strip().split("\n")[-1]
+    independent = ind.returncode == 0 and "owner-signed, all valid" in signed
+    return {"exported_size": exported, "ledger_verifies": verified, "independent_verifier": independent, "owner_signatures": signed,
             "export_complete": exported == size}
 
 
@@ -545,6 +560,7 @@ def main():
     try:
         # short clips and a 30 s lease, for every node and verb of this run
         os.environ["CAMEO_POLICIES"] = gen_faults.short_policies(os.environ["CAMEO_POLICIES"], os.path.join(data_dir, "policies"))
+        ISSUER["dir"], os.environ["CAMEO_POLICIES"] = owners.trusting_policies(args.binary, os.environ["CAMEO_POLICIES"], data_dir)
         run = lambda *a: subprocess.run([args.binary, *a, "--data-dir", data_dir, "--database", database],
                                         check=True, capture_output=True, text=True).stdout
         run("keys", "init")
@@ -554,17 +570,18 @@ def main():
         port = 30000 + rnd.randrange(20000)
         nodes = [Node("A", args.binary, data_dir, database, port), Node("B", args.binary, data_dir, database, port + 1)]
 
-        # Subjects through the API on A; then, with A stopped, their likenesses are marked
-        # verified in the store (Identity's job, not under test) and both nodes start from it.
-        p1 = [f"sub_p1_{i}" for i in range(max(20, int((2 * (args.trials + args.cross_revokes)) ** 0.5) + 2))]
+        # Subjects through the API on A; the owners (one per distinct fixture face) enroll by
+        # attestation there, each with a device key; then B starts from the same store.
+        owner_ids = [f"sub_own_{i}" for i in range(len(owners.FACES) - 1)]
+        p1 = [f"sub_p1_{i}" for i in range(max(20, (args.trials + args.cross_revokes) // len(owner_ids) + 2))]
         p2 = [f"sub_p2_{i}" for i in range(20)]
         nodes[0].start()
-        status, body = c.call(nodes[0], "POST", "/v1/subjects:batch", {"items": [{"id": s, "handle": s} for s in p1 + p2]})
+        status, body = c.call(nodes[0], "POST", "/v1/subjects:batch", {"items": [{"id": s, "handle": s} for s in owner_ids + p1 + p2]})
         if status != 200: raise RuntimeError(f"subjects: {status} {body}")
-        nodes[0].stop()
-        pg_schema.mark_all_verified(database)
-        for n in nodes: n.start()
-        gen = generation_setup(c, nodes[0], data_dir)  # a real enrollment, for phases 2 and 3
+        for s, face in zip(owner_ids, owners.FACES[1:]):
+            DEVICES[s] = owners.enroll(nodes[0].base, c.svc, args.binary, ISSUER["dir"], s, face)
+        gen = generation_setup(c, nodes[0], data_dir, args.binary)  # for phases 2 and 3
+        nodes[1].start()
 
         p1_result, g1, r1, bad1 = phase1(c, nodes, p1, args.trials, args.cross_revokes, rnd)
         p2_result, g2, r2, checkpoints, load_gids = phase2(c, nodes, p2, args.kills, rnd, args.seed, gen, args.load_generations)

@@ -21,7 +21,7 @@ Usage: fault_crash.py CAMEO_BIN [--kills N] [--seed S] [--database postgres://â€
 import base64, http.client, json, os, random, shutil, signal, subprocess, sys, tempfile, threading, time, urllib.request, urllib.error
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from verify_bundle import verify_consistency
-import gen_faults, pg_schema
+import gen_faults, owners, pg_schema
 
 def main():
     database = sys.argv[sys.argv.index("--database") + 1] if "--database" in sys.argv else None
@@ -48,6 +48,9 @@ def run_test(database):
     run("keys", "init")
     svc = json.loads(run("api-key", "create", "--role", "service", "--name", "load", "--json"))["token"]
     aud = json.loads(run("api-key", "create", "--role", "auditor", "--name", "audit", "--json"))["token"]
+    issuer, policies = owners.trusting_policies(binary, os.environ.get("CAMEO_POLICIES", os.path.join(owners.ROOT, "Policies")), d)
+    os.environ["CAMEO_POLICIES"] = policies
+    os.environ.setdefault("CAMEO_MODELS_DIR", os.path.join(owners.ROOT, "models"))
     port = 30000 + rnd.randrange(20000)
     base = f"http://127.0.0.1:{port}"
 
@@ -71,9 +74,12 @@ def run_test(database):
     server = start()
     subjects = [f"sub_{i}" for i in range(20)]
     call("POST", "/v1/subjects:batch", {"items": [{"id": s, "handle": s} for s in subjects]})
+    # owners enroll by attestation, one per distinct fixture face, and sign every consent write
+    devices = {s: owners.enroll(base, svc, binary, issuer, s, face) for s, face in zip(subjects, owners.FACES)}
     acked_grants, acked_revocations, checkpoints = [], [], []
     lock = threading.Lock()
     stop = threading.Event()
+    owner_of = {}
 
     def worker(seed):
         r = random.Random(seed)
@@ -81,13 +87,14 @@ def run_test(database):
             try:
                 op = r.random()
                 if op < 0.5 or not acked_grants:
-                    owner, friend = r.sample(subjects, 2)
-                    g = call("POST", "/v1/grants", {"owner": owner, "audience": {"kind": "approved", "subjects": [friend]}, "uses": ["generate"], "preferences": f"w{seed}-{r.random()}"})
-                    with lock: acked_grants.append(g["grant"]["id"])
+                    owner = r.choice(sorted(devices))
+                    friend = r.choice([s for s in subjects if s != owner])
+                    g = call("POST", "/v1/grants", devices[owner].grant({"kind": "approved", "subjects": [friend]}, preferences=f"w{seed}-{r.random()}"))
+                    with lock: acked_grants.append(g["grant"]["id"]); owner_of[g["grant"]["id"]] = owner
                 elif op < 0.7:
                     with lock: gid = r.choice(acked_grants)
                     try:
-                        call("DELETE", f"/v1/grants/{gid}")
+                        call("DELETE", f"/v1/grants/{gid}", devices[owner_of[gid]].revoke(gid))
                         with lock: acked_revocations.append(gid)
                     except urllib.error.HTTPError as e:
                         if e.code != 409: raise
@@ -124,10 +131,12 @@ def run_test(database):
         if not verify_consistency(m, size, mroot, root, [base64.b64decode(h) for h in proof["hashes"]]): broken += 1
     server.send_signal(signal.SIGTERM); server.wait()
     out = os.path.join(d, "export")
-    subprocess.run([binary, "ledger", "export", "--data-dir", d, *db, "--out", out], check=True, capture_output=True)
+    subprocess.run([binary, "ledger", "export", "--data-dir", d, *db, "--out", out, "--statements"], check=True, capture_output=True)
     verified = subprocess.run([binary, "ledger", "verify", out, *db], capture_output=True).returncode == 0
-    independent = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "verify_bundle.py"), out], capture_output=True).returncode == 0
-    summary = {"database": "postgres" if database else "sqlite", "crashes": crashes, "acknowledged_grants": len(acked_grants), "acknowledged_revocations": len(set(acked_revocations)),
+    independent = subprocess.run([sys.executable, os.path.join(os.path.dirname(__file__), "verify_bundle.py"), out], capture_output=True, text=True)
+    signed_line = independent.stdout.strip().split("\n")[-1]
+    independent = independent.returncode == 0 and "owner-signed, all valid" in signed_line
+    summary = {"database": "postgres" if database else "sqlite", "crashes": crashes, "owner_signatures": signed_line, "acknowledged_grants": len(acked_grants), "acknowledged_revocations": len(set(acked_revocations)),
                "lost_grants": len(missing), "lost_revocations": len(not_revoked), "ledger_size": size,
                "checkpoints_before_crashes": len(checkpoints), "consistency_failures": broken,
                "ledger_verifies": verified, "independent_verifier": independent}
@@ -177,6 +186,7 @@ def run_generation_test(database):
         os.environ["CAMEO_POLICIES"] = gen_faults.short_policies(os.environ.get("CAMEO_POLICIES", os.path.join(os.path.dirname(here), "Policies")),
                                                                  os.path.join(d, "policies"))
         os.environ.setdefault("CAMEO_MODELS_DIR", os.path.join(os.path.dirname(here), "models"))
+        issuer, os.environ["CAMEO_POLICIES"] = owners.trusting_policies(binary, os.environ["CAMEO_POLICIES"], d)
         run("keys", "init")
         svc = json.loads(run("api-key", "create", "--role", "service", "--name", "gen", "--json"))["token"]
         aud = json.loads(run("api-key", "create", "--role", "auditor", "--name", "audit", "--json"))["token"]
@@ -186,9 +196,9 @@ def run_generation_test(database):
             status, body = call("POST", "/v1/subjects", {"id": s, "handle": s})
             if status not in (200, 201): raise SystemExit(f"subject {s}: {status} {body}")
         t = time.monotonic()
-        gen_faults.enroll(base, svc, owner, d)
+        device = owners.enroll(base, svc, binary, issuer, owner)
         enroll_s = time.monotonic() - t
-        status, g = call("POST", "/v1/grants", {"owner": owner, "audience": {"kind": "approved", "subjects": [fan]}, "uses": ["generate"], "preferences": "calm"})
+        status, g = call("POST", "/v1/grants", device.grant({"kind": "approved", "subjects": [fan]}, preferences="calm"))
         if status != 201: raise SystemExit(f"grant: {status} {g}")
         # a first job, not killed: warms the node up and gives the render time without a crash
         status, r = call("POST", "/v1/generations", gen_faults.generation_body(fan, owner, "a calm walk on the beach at sunset", "warm-up"))

@@ -33,7 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 serve() {  # serve NAME PORT: starts a node in the background, waits for /healthz
-  "$BIN" serve --data-dir "$T" --database "$DB" --port "$2" --node-id "$1" --log-level error 2>>"$T/node-$1.log" &
+  "$BIN" serve --data-dir "$T" --database "$DB" --policies "$T/issuer/policies" --port "$2" --node-id "$1" --log-level error 2>>"$T/node-$1.log" &
   LAST=$!
   for _ in $(seq 150); do curl -sf "http://127.0.0.1:$2/healthz" >/dev/null && return; sleep 0.2; done
   kill "$LAST" 2>/dev/null || true; echo "node $1 did not start" >&2; cat "$T/node-$1.log" >&2; exit 1
@@ -41,13 +41,10 @@ serve() {  # serve NAME PORT: starts a node in the background, waits for /health
 
 "$BIN" keys init --data-dir "$T" >/dev/null
 TOKEN=$("$BIN" api-key create --data-dir "$T" --database "$DB" --role service --name bench --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+# owners enroll by a local TEST issuer's attestation (the path the default policy accepts) and sign their grants
+"$BIN" issuer init --out "$T/issuer" >/dev/null
 serve A "$PORT"; A=$LAST
-python3 Benchmarks/populate.py "$PORT" "$TOKEN" "$SUBJECTS" "$T"
-# Verified likenesses are Identity's job (liveness + face match), not what is measured: mark
-# them in the store and its consent event log, then restart so the node rebuilds its index.
-kill "$A"; wait "$A" 2>/dev/null || true; A=""
-PYTHONPATH=scripts python3 -c 'import pg_schema, sys; pg_schema.mark_all_verified(sys.argv[1])' "$DB"
-serve A "$PORT"; A=$LAST
+python3 Benchmarks/populate.py "$PORT" "$TOKEN" "$SUBJECTS" "$T" "$BIN" "$T/issuer"
 
 cat > "$T/check.lua" <<EOF2
 dofile("$T/reqs.lua")

@@ -11,22 +11,11 @@ BIN=.build/release/cameo
 T=$(mktemp -d); trap 'kill $SRV 2>/dev/null || true; rm -rf "$T"' EXIT
 $BIN keys init --data-dir "$T" >/dev/null
 TOKEN=$($BIN api-key create --data-dir "$T" --role service --name bench --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
-$BIN serve --data-dir "$T" --port "$PORT" --log-level warning & SRV=$!
+# owners enroll by a local TEST issuer's attestation (the path the default policy accepts) and sign their grants
+$BIN issuer init --out "$T/issuer" >/dev/null
+$BIN serve --data-dir "$T" --policies "$T/issuer/policies" --port "$PORT" --log-level warning & SRV=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
-python3 Benchmarks/populate.py "$PORT" "$TOKEN" "$SUBJECTS" "$T"
-# mark likenesses verified directly (Identity's job; not part of what is measured), then restart to rebuild the index
-kill $SRV; wait $SRV 2>/dev/null || true
-python3 - "$T" <<'PY'
-import sqlite3, sys, json
-db = sqlite3.connect(sys.argv[1] + "/cameo.sqlite")
-rows = db.execute("SELECT id FROM consent_subjects").fetchall()
-db.execute("UPDATE consent_subjects SET likeness='verified'")
-db.executemany("INSERT INTO consent_events(type, body) VALUES ('subject_upserted', ?)",
-               [(json.dumps({"type": "subject_upserted", "subject": r[0], "status": {"likeness": "verified", "suspended": False}}),) for r in rows])
-db.commit()
-PY
-$BIN serve --data-dir "$T" --port "$PORT" --log-level warning & SRV=$!
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+python3 Benchmarks/populate.py "$PORT" "$TOKEN" "$SUBJECTS" "$T" "$BIN" "$T/issuer"
 cat > "$T/check.lua" <<EOF2
 dofile("$T/reqs.lua")
 wrk.method = "POST"

@@ -69,8 +69,10 @@ def enroll(base, token, binary, issuer, subject, face=FACES[0]):
     selfie = os.path.join(ROOT, "fixtures", "faces", face)
     status, ch = _post(base, token, f"/v1/likenesses/{subject}/challenge", None, 10)
     if status != 201: raise RuntimeError(f"likeness challenge for {subject}: {status} {ch}")
-    token_jws = subprocess.run([binary, "issuer", "attest", "--issuer", issuer, "--subject", subject, "--nonce", ch["nonce"], "--selfie", selfie],
-                               check=True, capture_output=True, text=True).stdout.strip()
+    attest = subprocess.run([binary, "issuer", "attest", "--issuer", issuer, "--subject", subject, "--nonce", ch["nonce"], "--selfie", selfie],
+                            capture_output=True, text=True)
+    if attest.returncode != 0: raise RuntimeError(f"cameo issuer attest for {subject}: {attest.stderr.strip()}")
+    token_jws = attest.stdout.strip()
     body = {"challenge_id": ch["challenge_id"], "nonce": ch["nonce"], "attestation": token_jws,
             "selfie": base64.b64encode(open(selfie, "rb").read()).decode(), "owner_public_key": owner.public_b64}
     status, v = _post(base, token, f"/v1/likenesses/{subject}/verify", body, 120)  # the first one loads the face models

@@ -29,18 +29,6 @@ def create(url, name):
 def drop(url, name):
     psql(_without_schema(url), f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
-def mark_all_verified(url):
-    """Marks every subject's likeness verified, in the table and in the consent event log the
-    nodes replay (verification is Identity's job, through liveness and face matching; fault runs
-    and benchmarks only need verified subjects). Run it while no node is writing."""
-    psql(url, """
-        UPDATE consent_subjects SET likeness = 'verified';
-        INSERT INTO consent_events(type, body)
-        SELECT 'subject_upserted', convert_to(json_build_object(
-                   'type', 'subject_upserted', 'subject', id,
-                   'status', json_build_object('likeness', 'verified', 'suspended', suspended <> 0))::text, 'UTF8')
-        FROM consent_subjects ORDER BY id""")
-
 def _without_schema(url):
     parts = urllib.parse.urlsplit(url)
     query = [(k, v) for k, v in urllib.parse.parse_qsl(parts.query) if k != "schema"]

@@ -32,8 +32,7 @@ public final class Ed25519PrivateKey: @unchecked Sendable {
 
     /// Parses a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`); rejects other key types.
     public convenience init(pem: String) throws {
-        let bytes = Array(pem.utf8)
-        guard let bio = BIO_new_mem_buf(bytes, Int32(bytes.count)) else { throw CryptoError("bio_failed", openSSLErrors()) }
+        let bio = try memoryBIO(Array(pem.utf8))
         defer { BIO_free(bio) }
         guard let k = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
             throw CryptoError("bad_private_key", "not a PEM private key: \(openSSLErrors())", kind: .invalidInput)
@@ -89,8 +88,7 @@ public struct Ed25519PublicKey: Sendable, Hashable {
 
     /// Parses an SPKI PEM public key (`-----BEGIN PUBLIC KEY-----`).
     public init(pem: String) throws {
-        let bytes = Array(pem.utf8)
-        guard let bio = BIO_new_mem_buf(bytes, Int32(bytes.count)) else { throw CryptoError("bio_failed", openSSLErrors()) }
+        let bio = try memoryBIO(Array(pem.utf8))
         defer { BIO_free(bio) }
         guard let k = PEM_read_bio_PUBKEY(bio, nil, nil, nil) else {
             throw CryptoError("bad_public_key", "not a PEM public key: \(openSSLErrors())", kind: .invalidInput)

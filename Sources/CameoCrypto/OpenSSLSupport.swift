@@ -40,3 +40,14 @@ public func constantTimeEquals(_ a: some Collection<UInt8>, _ b: some Collection
     for (x, y) in zip(a, b) { diff |= x ^ y }
     return diff == 0
 }
+
+/// A memory BIO holding its own copy of `bytes`. (`BIO_new_mem_buf` would keep a pointer to
+/// the caller's buffer, which a Swift array only lends for the duration of one call.)
+func memoryBIO(_ bytes: [UInt8]) throws -> OpaquePointer {
+    guard let bio = BIO_new(BIO_s_mem()) else { throw CryptoError("bio_failed", openSSLErrors()) }
+    guard bytes.isEmpty || BIO_write(bio, bytes, Int32(bytes.count)) == Int32(bytes.count) else {
+        BIO_free(bio)
+        throw CryptoError("bio_failed", openSSLErrors())
+    }
+    return bio
+}

@@ -25,12 +25,15 @@ def node(name, port, signed):
     issuer, policies = owners.trusting_policies(binary, os.path.join(owners.ROOT, "Policies"), d)
     if not signed:
         path = os.path.join(policies, "consent.yaml")
-        open(path, "w").write(open(path).read().replace("require_owner_signature: true", "require_owner_signature: false"))
+        text = open(path).read()
+        open(path, "w").write(text.replace("require_owner_signature: true", "require_owner_signature: false"))
+    log = open(os.path.join(work, name + ".log"), "wb")
     p = subprocess.Popen([binary, "serve", "--data-dir", d, "--policies", policies, "--port", str(port), "--log-level", "error"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, CAMEO_MODELS_DIR=os.path.join(owners.ROOT, "models")))
+                         stdout=subprocess.DEVNULL, stderr=log, env=dict(os.environ, CAMEO_MODELS_DIR=os.path.join(owners.ROOT, "models")))
     servers.append(p)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(600):
+        if p.poll() is not None: raise SystemExit(f"{name} node exited: " + open(log.name, errors="replace").read()[-2000:])
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1); break
         except Exception:

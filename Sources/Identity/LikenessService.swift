@@ -33,6 +33,8 @@ public final class LikenessService: Sendable {
     let policy: IdentityPolicy
     /// SHA-256 of the policy set, named in every enrollment entry.
     let policyHash: String
+    /// Owner device keys (registered here at enrollment, retired at erasure).
+    public let ownerKeys: OwnerKeyStore
 
     /// Creates the service and loads the gallery from the store.
     public init(store: LikenessStore, consent: ConsentStore, faces: FaceRuntime, policy: IdentityPolicy, policyHash: String = "") throws {
@@ -41,6 +43,7 @@ public final class LikenessService: Sendable {
         self.faces = faces
         self.policy = policy
         self.policyHash = policyHash
+        self.ownerKeys = store.ownerKeyStore()
         try faces.loadGallery(store.allDescriptors())
     }
 
@@ -164,6 +167,7 @@ public final class LikenessService: Sendable {
     /// Erases `subject`'s likeness (crypto-shredding) and drops it from the gallery.
     public func erase(subject: SubjectID, authorization: ConsentAuthorization, actor: String, now: Date = Date()) async throws -> UInt64 {
         let index = try await store.erase(subject: subject, authorization: authorization, actor: actor, now: now)
+        ownerKeys.forget(subject: subject)
         faces.remove(subject)
         return index
     }

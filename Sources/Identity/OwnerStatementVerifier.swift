@@ -56,7 +56,7 @@ public struct OwnerStatementVerifier: Sendable {
         guard let raw = Base64.decode(value), raw.count == 64 else {
             throw IdentityError("owner_signature_malformed", "owner_signature.value must be a base64 64-byte Ed25519 signature", kind: .unauthenticated)
         }
-        guard let key = try keys.key(keyID) else {
+        guard let key = try keys.cachedKey(keyID) else {
             throw IdentityError("owner_key_unknown", "no owner key \(keyID.prefix(80)); keys are registered at a verified enrollment", kind: .unauthenticated)
         }
         guard key.isActive else { throw IdentityError("owner_key_removed", "owner key \(keyID) was removed", kind: .unauthenticated) }
@@ -84,10 +84,7 @@ public struct OwnerStatementVerifier: Sendable {
         guard abs(issuedAt.timeIntervalSince(now)) <= window else {
             throw IdentityError("owner_signature_expired", "issued_at \(text) is more than \(Int(window)) s from the server clock; sign a fresh statement", kind: .unauthenticated)
         }
-        // Checked again, atomically, when the write commits; this gives the clear error first.
-        if try keys.nonceUsed(nonce, key: keyID) {
-            throw IdentityError("owner_signature_replayed", "this signed statement (nonce \(nonce.prefix(40))) was already used", kind: .unauthenticated)
-        }
+        // The nonce is consumed atomically by the write's transaction (`owner_signature_replayed` there).
         return .owner(OwnerSignatureRecord(keyID: keyID, signature: value, statement: String(decoding: statement, as: UTF8.self),
                                            nonce: nonce, nonceExpiresAt: issuedAt.addingTimeInterval(window + 1)))
     }

@@ -61,7 +61,7 @@ public final class Services: Sendable {
         self.likenesses = try LikenessService(store: LikenessStore(ledger: ledger, masterKey: dataDirectory.loadMasterKey()), consent: consent,
                                               faces: FaceRuntime(modelsDirectory: modelsDirectory, matching: policies.matching),
                                               policy: policies.identity, policyHash: policies.hash)
-        self.ownerKeys = OwnerKeyStore(ledger: ledger)
+        self.ownerKeys = likenesses.ownerKeys
         self.ownerSignatures = OwnerStatementVerifier(keys: ownerKeys, window: policies.consent.signatureWindow,
                                                       required: policies.consent.requireOwnerSignature)
         let (key, origin) = (signingKey, ledger.origin)

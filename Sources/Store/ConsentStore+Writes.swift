@@ -134,13 +134,14 @@ extension ConsentStore {
         payload["owner"] = .string(grant.owner.rawValue)
         let entry = try LedgerEntry(type: "grant.revoked", time: now, actor: actor, subject: id.rawValue, payload: payload)
         let result = try await ledger.append(entry) { db, index in
+            // A replayed signature is refused as such, whatever the grant's state.
+            try authorization.commit(db, index: index, now: now)
             guard let row = try db.one("SELECT revoked_at FROM consent_grants WHERE id = ?", id.rawValue) else {
                 throw StoreError("unknown_grant", "no grant \(id)", kind: .notFound)
             }
             guard try row.optionalDouble("revoked_at") == nil else {
                 throw StoreError("grant_already_revoked", "grant \(id) is already revoked", kind: .conflict)
             }
-            try authorization.commit(db, index: index, now: now)
             try db.execute("UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE id = ?",
                            now.timeIntervalSince1970, Int64(index), id.rawValue)
             let events: [ConsentEvent] = [.grantRevoked(id, at: now)]

@@ -28,6 +28,9 @@ public final class LikenessStore: Sendable {
         self.masterKey = masterKey
     }
 
+    /// The owner-key store over the same database.
+    public func ownerKeyStore() -> OwnerKeyStore { OwnerKeyStore(ledger: ledger) }
+
     // MARK: challenges
 
     /// Records an issued challenge (only the nonce hash is kept).

@@ -2,6 +2,7 @@ import CameoCore
 import CameoCrypto
 import Foundation
 import Ledger
+import Synchronization
 
 /// A subject's device key as registered (Ed25519, raw 32 bytes).
 public struct OwnerKeyRecord: Sendable, Equatable {
@@ -86,9 +87,20 @@ public enum ConsentAuthorization: Sendable, Equatable {
 /// carries the public key (never biometric data).
 public final class OwnerKeyStore: Sendable {
     let ledger: LedgerStore
+    /// Keys read before, by id. Only a hint for the pre-check: the write's transaction re-reads
+    /// the key (`ConsentAuthorization.commit`), so a key removed on another node is refused there.
+    private let cache = Mutex<[String: OwnerKeyRecord]>([:])
 
     /// Keys over `ledger`'s database.
     public init(ledger: LedgerStore) { self.ledger = ledger }
+
+    /// The key with `id`, from this node's cache when it was seen active before.
+    public func cachedKey(_ id: String) throws -> OwnerKeyRecord? {
+        if let hit = cache.withLock({ $0[id] }) { return hit }
+        let found = try key(id)
+        if let found, found.isActive { cache.withLock { $0[id] = found } }
+        return found
+    }
 
     /// The key id of a raw Ed25519 public key: `ok_` + 32 hex digits of its SHA-256.
     public static func keyID(_ raw: [UInt8]) -> String { "ok_" + String(SHA256.hex(raw).prefix(32)) }
@@ -102,6 +114,9 @@ public final class OwnerKeyStore: Sendable {
     public func nonceUsed(_ nonce: String, key id: String) throws -> Bool {
         try ledger.database.writer.read { db in try db.exists("SELECT 1 FROM owner_nonces WHERE key_id = ? AND nonce = ?", id, nonce) }
     }
+
+    /// Forgets every cached key of `subject` (erasure retired them).
+    public func forget(subject: SubjectID) { cache.withLock { c in c = c.filter { $0.value.subject != subject } } }
 
     /// Every key of `subject`, oldest first.
     public func keys(of subject: SubjectID) throws -> [OwnerKeyRecord] {
@@ -155,7 +170,7 @@ public final class OwnerKeyStore: Sendable {
         var payload = authorization.payload
         payload["key_id"] = .string(id)
         let entry = try LedgerEntry(type: "owner_key.removed", time: now, actor: actor, subject: subject.rawValue, payload: payload)
-        return try await ledger.append(entry) { db, index in
+        let index = try await ledger.append(entry) { db, index in
             guard let row = try db.one("SELECT subject, removed_at FROM owner_keys WHERE key_id = ?", id), try row.string("subject") == subject.rawValue else {
                 throw StoreError("owner_key_unknown", "subject \(subject) has no owner key \(id)", kind: .notFound)
             }
@@ -166,6 +181,8 @@ public final class OwnerKeyStore: Sendable {
             try authorization.commit(db, index: index, now: now)
             try db.execute("UPDATE owner_keys SET removed_at = ?, removed_index = ? WHERE key_id = ?", now.timeIntervalSince1970, Int64(index), id)
         }.index
+        _ = cache.withLock { $0.removeValue(forKey: id) }
+        return index
     }
 
     /// The statements kept for ledger entries in `[start, end)`, by index.
@@ -183,3 +200,4 @@ public final class OwnerKeyStore: Sendable {
                        removedIndex: try row.optionalInt("removed_index").map(UInt64.init))
     }
 }
+

@@ -1,4 +1,7 @@
 import CameoCore
+import CameoCrypto
+import Identity
+import Ledger
 
 /// JSON schemas of the consent API, for the OpenAPI document.
 enum ConsentSchemas {
@@ -30,10 +33,24 @@ enum ConsentSchemas {
         return ["type": "object", "required": .array((required + ["subject", "action", "nonce", "issued_at", "owner_signature"]).map { .string($0) }),
                 "properties": .object(props), "description": .string("Owner-signed statement (action \(action)); see the README, \"Signing as an owner\"")]
     }
-    static let grantIn: JSONValue = signedStatement(action: "grant.create", required: ["owner", "audience", "uses"], properties: [
-        "owner": id, "audience": audience, "uses": ["type": "array", "minItems": 1, "items": ["type": "string"]],
-        "forbidden_tags": ["type": "array", "items": label], "preferences": ["type": "string", "maxLength": 2000],
-        "effect": ["type": "string", "enum": ["allow", "block"]], "expires_at": ["type": "string", "format": "date-time"]])
+    static let grantIn: JSONValue = {
+        guard case .object(var schema) = signedStatement(action: "grant.create", required: ["owner", "audience", "uses"], properties: [
+            "owner": id, "audience": audience, "uses": ["type": "array", "minItems": 1, "items": ["type": "string"]],
+            "forbidden_tags": ["type": "array", "items": label], "preferences": ["type": "string", "maxLength": 2000],
+            "effect": ["type": "string", "enum": ["allow", "block"]], "expires_at": ["type": "string", "format": "date-time"]]) else { return .null }
+        schema["example"] = grantExample
+        return .object(schema)
+    }()
+
+    /// A worked example of a signed body: a real signature (by a fixed demonstration key, seed
+    /// 32 × 0x07, key id in the example) over the RFC 8785 bytes of the body without owner_signature.
+    static let grantExample: JSONValue = {
+        guard let key = try? Ed25519PrivateKey(seed: [UInt8](repeating: 7, count: 32)), let device = try? OwnerDevice(key: key),
+              let issued = Timestamp.parse("2026-12-03T18:00:00Z") else { return .null }
+        let body: JSONValue = ["owner": "sub_alice", "audience": ["kind": "mutuals"], "uses": ["generate"], "forbidden_tags": ["political"],
+                               "nonce": "mZ3xQ8d1Kp0vR7yT2wLb4hNe"]
+        return (try? device.sign(body, subject: SubjectID("sub_alice"), action: "grant.create", now: issued)) ?? .null
+    }()
     static let signed: JSONValue = ["type": "object", "properties": ["statement": ["type": "object"], "signature": ["type": "object"]]]
     static let grantOut: JSONValue = ["type": "object", "properties": [
         "grant": ["type": "object"], "revoked_at": ["type": ["string", "null"]], "ledger_index": ["type": "integer"], "receipt": signed]]

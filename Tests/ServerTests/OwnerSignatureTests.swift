@@ -146,6 +146,17 @@ import TestSupport
         #expect { try ConsentSignatureAudit.audit(entries, statements: map) } throws: { ($0 as? LedgerError)?.code == "owner_signature_invalid" }
     }
 
+    @Test func theOpenAPIDocumentsWorkedExampleIsARealSignature() async throws {
+        let node = try await TestNode()
+        let doc = try await node.test { c in try await c.call(.get, "/openapi.json").body }
+        let example = try #require(doc["paths"]?["/v1/grants"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["example"])
+        guard case .object(var fields) = example, case .object(let sig)? = fields.removeValue(forKey: "owner_signature") else { Issue.record("no signed example"); return }
+        let key = try Ed25519PrivateKey(seed: [UInt8](repeating: 7, count: 32)).publicKey
+        #expect(sig["key_id"]?.stringValue == OwnerKeyStore.keyID(key.raw))
+        #expect(key.verify(signature: try #require(Base64.decode(sig["value"]?.stringValue ?? "")), message: try CanonicalJSON.encode(JSONValue.object(fields))))
+        #expect(fields["action"] == "grant.create" && fields["subject"] == "sub_alice")
+    }
+
     static func bundle(_ node: TestNode) throws -> (entries: [UInt8], note: String, statements: [UInt8]) {
         let key = try node.tmp.directory.loadSigningKey()
         let size = node.services.ledger.size

@@ -91,6 +91,7 @@ enum ConsentRoutes {
             return try HTTP.json(["consistency_token": .int(Int64(token))])
         }
         GrantRoutes.register(api, s)
+        GrantRoutes.registerDirectRevocation(api, s)
         CheckRoutes.register(api, s)
     }
 }

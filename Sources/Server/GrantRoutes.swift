@@ -2,6 +2,7 @@ import CameoCore
 import Consent
 import Foundation
 import Hummingbird
+import Identity
 import Ledger
 import Store
 
@@ -46,6 +47,27 @@ enum GrantRoutes {
             let receipt = try s.sign(["kind": "grant.revoked", "grant_id": .string(id.rawValue), "owner": .string(owner.rawValue),
                                       "ledger_index": .int(Int64(index)), "consistency_token": .int(token)])
             return try HTTP.json(["id": .string(id.rawValue), "ledger_index": .int(Int64(index)), "consistency_token": .int(token), "receipt": receipt.json])
+        }
+    }
+
+    /// `POST /v1/revocations`: an owner revokes directly, with no API key: the signed statement is
+    /// the credential, so a backend that withholds a revocation cannot stop it.
+    static func registerDirectRevocation(_ api: APIBuilder, _ s: Services) {
+        api.add(Endpoint(.post, "/v1/revocations", summary: "Revoke a grant with the owner's signed statement alone (no API key): the owner's own path, which no backend can block",
+                         roles: nil,
+                         request: ConsentSchemas.signedStatement(action: "grant.revoke", required: ["grant_id"], properties: ["grant_id": ConsentSchemas.id]),
+                         response: Endpoint.json(200, ["type": "object", "properties": ["id": ["type": "string"], "ledger_index": ["type": "integer"], "consistency_token": ["type": "integer"]]]),
+                         errors: [401, 403, 404, 409, 422])) { req, _, _ in
+            let (_, statement) = try await HTTP.signedBody(req, limit: s.policies.security.maxBodyBytes)
+            guard let raw = statement?["grant_id"]?.stringValue else { throw APIError(.unprocessableContent, "invalid_request", "grant_id is required") }
+            let id = try GrantID(raw)
+            guard let owner = s.consent.owner(of: id) else { throw APIError(.notFound, "unknown_grant", "no grant \(id)") }
+            // Always owner-signed here, whatever the migration setting: there is no other credential.
+            let verifier = OwnerStatementVerifier(keys: s.ownerKeys, window: s.policies.consent.signatureWindow, required: true)
+            let authorization = try verifier.authorize(statement, .init(subject: owner, action: "grant.revoke", targets: ["grant_id": id.rawValue]))
+            guard case .owner(let record) = authorization else { throw APIError(.unauthorized, "owner_signature_required", "a signed statement is required") }
+            let (_, index) = try await s.consent.revokeGrant(id, authorization: authorization, actor: "owner:\(record.keyID)")
+            return try HTTP.json(["id": .string(id.rawValue), "ledger_index": .int(Int64(index)), "consistency_token": .int(Int64(index + 1))])
         }
     }
 

@@ -64,6 +64,29 @@ import TestSupport
         }
     }
 
+    @Test func anOwnerRevokesDirectlyWithoutAnyAPIKey() async throws {
+        let node = try await TestNode()
+        let alice = try await node.enroll("sub_alice", "faces/obama/1.jpg")
+        let kit = try await node.enroll("sub_kit", "faces/kit_harington/1.jpg")
+        let grant = try await node.services.signedGrant(alice, Self.grant)
+        try await node.test { c in
+            let size = node.services.ledger.size
+            let unsigned = try await c.call(.post, "/v1/revocations", json: #"{"grant_id":"\#(grant.id.rawValue)"}"#)
+            #expect(unsigned.status == .unauthorized && unsigned.body["error"]?["code"] == "owner_signature_required")
+            let foreign = try await c.call(.post, "/v1/revocations", json: try kit.sign(#"{"grant_id":"\#(grant.id.rawValue)"}"#, "sub_alice", "grant.revoke"))
+            #expect(foreign.status == .forbidden && foreign.body["error"]?["code"] == "owner_key_wrong_subject")
+            #expect(node.services.ledger.size == size)
+            let signed = try alice.sign(#"{"grant_id":"\#(grant.id.rawValue)"}"#, "sub_alice", "grant.revoke")
+            let r = try await c.call(.post, "/v1/revocations", json: signed)
+            #expect(r.status == .ok, "\(r.text)")
+            #expect(try await c.call(.post, "/v1/revocations", json: signed).body["error"]?["code"] == "owner_signature_replayed")
+            let shown = try await c.call(.get, "/v1/grants/\(grant.id.rawValue)", token: node.auditor)
+            #expect(shown.body["revoked_at"]?.stringValue != nil)
+        }
+        let entry = try node.services.ledger.entries(start: 0, end: 100).map { try LedgerEntry(canonical: $0) }.last { $0.type == "grant.revoked" }
+        #expect(entry?.actor == "owner:\(alice.keyID)" && entry?.payload["signed_by"] == "owner")
+    }
+
     @Test func aNewDeviceIsAddedByAnExistingKeyAndARemovedKeyCanNoLongerSign() async throws {
         let node = try await TestNode()
         let phone = try await node.enroll("sub_alice", "faces/obama/1.jpg")

@@ -84,7 +84,11 @@ public struct OwnerStatementVerifier: Sendable {
         guard abs(issuedAt.timeIntervalSince(now)) <= window else {
             throw IdentityError("owner_signature_expired", "issued_at \(text) is more than \(Int(window)) s from the server clock; sign a fresh statement", kind: .unauthenticated)
         }
-        // The nonce is consumed atomically by the write's transaction (`owner_signature_replayed` there).
+        // A replay is reported as one before any other rule (a replayed grant would otherwise read
+        // as a duplicate); the write's transaction consumes the nonce atomically all the same.
+        if try keys.nonceUsed(nonce, key: keyID) {
+            throw IdentityError("owner_signature_replayed", "this signed statement (nonce \(nonce.prefix(40))) was already used", kind: .unauthenticated)
+        }
         return .owner(OwnerSignatureRecord(keyID: keyID, signature: value, statement: String(decoding: statement, as: UTF8.self),
                                            nonce: nonce, nonceExpiresAt: issuedAt.addingTimeInterval(window + 1)))
     }

@@ -47,6 +47,9 @@ import TestSupport
             #expect(node.services.ledger.size == size)  // nothing written
             let (ok, _) = try await post(signed)
             #expect(ok == .created)
+            // the same signed body at once: a replay, not a duplicate grant
+            let (replayed, replayCode) = try await post(signed)
+            #expect(replayed == .unauthorized && replayCode == "owner_signature_replayed")
             let created = try JSONValue.parse(Array(signed.utf8))
             // the same signed body again: refused as a replay even once the grant is gone
             let grants = try await c.call(.get, "/v1/grants?owner=sub_alice", token: node.service).body["items"]!.arrayValue!

@@ -169,6 +169,8 @@ public final class OwnerKeyStore: Sendable {
     public func remove(_ id: String, subject: SubjectID, authorization: ConsentAuthorization, actor: String, now: Date = Date()) async throws -> UInt64 {
         var payload = authorization.payload
         payload["key_id"] = .string(id)
+        // The entry carries the public key it retires, like the one that added it.
+        if let known = try key(id), known.subject == subject { payload["owner_key"] = Self.keyPayload(known.publicKey) }
         let entry = try LedgerEntry(type: "owner_key.removed", time: now, actor: actor, subject: subject.rawValue, payload: payload)
         let index = try await ledger.append(entry) { db, index in
             guard let row = try db.one("SELECT subject, removed_at FROM owner_keys WHERE key_id = ?", id), try row.string("subject") == subject.rawValue else {

@@ -116,6 +116,8 @@ import TestSupport
             let keys = try await c.call(.get, "/v1/subjects/sub_alice/owner-keys", token: node.auditor).body["items"]!.arrayValue!
             #expect(keys.count == 2 && keys.filter { $0["removed_at"] != .null }.map { $0["key_id"] } == [.string(phone.keyID)])
         }
+        let removal = try node.services.ledger.entries(start: 0, end: 100).map { try LedgerEntry(canonical: $0) }.first { $0.type == "owner_key.removed" }
+        #expect(removal?.payload["owner_key"]?["public_key"]?.stringValue == Base64.encode(phone.publicKey))
         // Offline: all three consent writes owner-signed and valid (key add, key remove, grant).
         let summary = try Self.verify(node)
         #expect(summary.signatures.consentWrites == 3 && summary.signatures.ownerSigned == 3 && summary.signatures.signaturesVerified == 3)

@@ -4,6 +4,7 @@ import FaceMatch
 import Foundation
 import Policy
 import Store
+import Synchronization
 
 /// What a successful verification returns.
 public struct VerificationResult: Sendable, Codable {
@@ -35,6 +36,8 @@ public final class LikenessService: Sendable {
     let policyHash: String
     /// Owner device keys (registered here at enrollment, retired at erasure).
     public let ownerKeys: OwnerKeyStore
+    /// The trusted issuers' keys, loaded from the policy on first use (the policy does not change).
+    private let attestations = Mutex<VendorAttestationVerifier?>(nil)
 
     /// Creates the service and loads the gallery from the store.
     public init(store: LikenessStore, consent: ConsentStore, faces: FaceRuntime, policy: IdentityPolicy, policyHash: String = "") throws {
@@ -132,7 +135,7 @@ public final class LikenessService: Sendable {
                        ownerKey: [UInt8]? = nil, actor: String, now: Date = Date()) async throws -> VerificationResult {
         try requireMethod(.attestation)
         _ = try consume(id, subject: subject, nonce: nonce, now: now)
-        let verified = try await VendorAttestationVerifier(policy: policy).verify(attestation, subject: subject, nonce: nonce, selfie: selfie, now: now)
+        let verified = try await attestationVerifier().verify(attestation, subject: subject, nonce: nonce, selfie: selfie, now: now)
         let image = try ImageDecoder().decode(Data(selfie))
         let found = try faces.analyze([image])[0]
         guard found.count == 1 else {
@@ -145,6 +148,13 @@ public final class LikenessService: Sendable {
                                                    facts: facts, ownerKey: ownerKey, actor: actor, now: now)
         return VerificationResult(subject: subject, status: "verified", descriptorCommitment: commitment, ledgerIndex: index,
                                   poses: [], method: "attestation", ownerKeyID: ownerKey.map(OwnerKeyStore.keyID))
+    }
+
+    func attestationVerifier() async throws -> VendorAttestationVerifier {
+        if let v = attestations.withLock({ $0 }) { return v }
+        let made = try await VendorAttestationVerifier(policy: policy)
+        attestations.withLock { $0 = made }
+        return made
     }
 
     /// The impersonation guard, then encrypted enrollment with `facts` and the policy hash in the entry.

@@ -63,8 +63,7 @@ enum GrantRoutes {
             let id = try GrantID(raw)
             guard let owner = s.consent.owner(of: id) else { throw APIError(.notFound, "unknown_grant", "no grant \(id)") }
             // Always owner-signed here, whatever the migration setting: there is no other credential.
-            let verifier = OwnerStatementVerifier(keys: s.ownerKeys, window: s.policies.consent.signatureWindow, required: true)
-            let authorization = try verifier.authorize(statement, .init(subject: owner, action: "grant.revoke", targets: ["grant_id": id.rawValue]))
+            let authorization = try s.ownerSignaturesAlways.authorize(statement, .init(subject: owner, action: "grant.revoke", targets: ["grant_id": id.rawValue]))
             guard case .owner(let record) = authorization else { throw APIError(.unauthorized, "owner_signature_required", "a signed statement is required") }
             let (_, index) = try await s.consent.revokeGrant(id, authorization: authorization, actor: "owner:\(record.keyID)")
             return try HTTP.json(["id": .string(id.rawValue), "ledger_index": .int(Int64(index)), "consistency_token": .int(Int64(index + 1))])

@@ -24,10 +24,9 @@ enum IdentityRoutes {
     /// Total decoded pixels a stills answer may carry (checked from the headers before decoding).
     static let framesPixelBudget = 24 * 1920 * 1080
 
-    /// Decodes base64 image bytes, mapping decoder errors to 413/422.
-    static func image(_ b64: String, _ what: String, decoder: ImageDecoder = ImageDecoder()) throws -> (bytes: [UInt8], image: RGBImage) {
-        guard let bytes = Data(base64Encoded: b64) else { throw APIError(.unprocessableContent, "invalid_base64", "\(what) is not base64") }
-        do { return ([UInt8](bytes), try decoder.decode(bytes)) } catch let e as any CodedError {
+    /// Runs an image-decoder step on `what`, mapping its errors to 413/422.
+    static func decoding<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as any CodedError {
             throw APIError(e.kind == .tooLarge ? .contentTooLarge : .unprocessableContent, e.code, "\(what): \(e.message)")
         }
     }
@@ -90,15 +89,14 @@ enum IdentityRoutes {
                 var pixels = 0
                 for (i, b64) in frames.enumerated() {
                     guard let bytes = Data(base64Encoded: b64) else { throw APIError(.unprocessableContent, "invalid_base64", "frame \(i) is not base64") }
-                    do { let info = try ImageDecoder().probe(bytes); pixels += info.width * info.height } catch let e as any CodedError {
-                        throw APIError(e.kind == .tooLarge ? .contentTooLarge : .unprocessableContent, e.code, "frame \(i): \(e.message)")
-                    }
+                    let info = try decoding("frame \(i)") { try ImageDecoder().probe(bytes) }
+                    pixels += info.width * info.height
                     raw.append(bytes)
                 }
                 guard pixels <= framesPixelBudget else {
                     throw APIError(.contentTooLarge, "frames_too_large", "the frames hold \(pixels) pixels; at most \(framesPixelBudget) in one answer")
                 }
-                let images = try raw.enumerated().map { i, bytes in try image(bytes.base64EncodedString(), "frame \(i)").image }
+                let images = try raw.enumerated().map { i, bytes in try decoding("frame \(i)") { try ImageDecoder().decode(bytes) } }
                 result = try await s.likenesses.verify(subject: subject, challenge: body.challengeID, nonce: body.nonce, frames: images, ownerKey: ownerKey, actor: p!.actor)
             }
             return try HTTP.json(result)

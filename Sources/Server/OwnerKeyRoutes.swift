@@ -23,7 +23,7 @@ enum OwnerKeyRoutes {
     static func register(_ api: APIBuilder, _ s: Services) {
         let limit = s.policies.security.maxBodyBytes
         // Key changes are always owner-signed, even while consent writes are in migration.
-        let signed = OwnerStatementVerifier(keys: s.ownerKeys, window: s.policies.consent.signatureWindow, required: true)
+        let signed = s.ownerSignaturesAlways
         let out: JSONValue = ["type": "object", "properties": ["key_id": ["type": "string"], "ledger_index": ["type": "integer"]]]
         api.add(Endpoint(.get, "/v1/subjects/{id}/owner-keys", summary: "A subject's owner keys (active and removed)", roles: ConsentRoutes.readers,
                          parameters: [.path("id", "subject id")],

@@ -37,6 +37,8 @@ public final class Services: Sendable {
     public let ownerKeys: OwnerKeyStore
     /// Checks the owner signature on consent writes.
     public let ownerSignatures: OwnerStatementVerifier
+    /// The same, but never in migration mode: key changes and direct revocations, which have no other credential.
+    public let ownerSignaturesAlways: OwnerStatementVerifier
 
     /// Opens the data directory (which must have keys: `cameo keys init`) with `policies`.
     /// Keeps this node in step with other nodes' commits (started by `start()`).
@@ -64,6 +66,7 @@ public final class Services: Sendable {
         self.ownerKeys = likenesses.ownerKeys
         self.ownerSignatures = OwnerStatementVerifier(keys: ownerKeys, window: policies.consent.signatureWindow,
                                                       required: policies.consent.requireOwnerSignature)
+        self.ownerSignaturesAlways = OwnerStatementVerifier(keys: ownerKeys, window: policies.consent.signatureWindow, required: true)
         let (key, origin) = (signingKey, ledger.origin)
         self.generations = try GenerationService(ledger: ledger, consent: consent, likenesses: likenesses, policies: policies,
                                                  generator: generator ?? EmbeddedGenerator(), videos: dataDirectory.url.appendingPathComponent("videos"),

@@ -66,7 +66,10 @@ let package = Package(
         .target(name: "PDQTestSupport", dependencies: ["PDQ"], path: "Tests/PDQTestSupport"),
         .executableTarget(name: "PDQBench", dependencies: ["PDQ", "PDQTestSupport"]),
         .executableTarget(name: "facebench", dependencies: ["FaceMatch"]),
-        .target(name: "Identity", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Policy", "FaceMatch",
+        .systemLibrary(name: "CPocketSphinx", path: "Sources/CPocketSphinx", pkgConfig: "pocketsphinx",
+                       providers: [.apt(["libpocketsphinx-dev", "libsphinxbase-dev", "pocketsphinx-en-us"])]),
+        .target(name: "Speech", dependencies: ["CPocketSphinx"]),
+        .target(name: "Identity", dependencies: ["CameoCore", "CameoCrypto", "Ledger", "Store", "Policy", "FaceMatch", "Speech",
                                               .product(name: "JWTKit", package: "jwt-kit")]),
         .target(name: "Server", dependencies: [
             "CameoCore", "CameoCrypto", "Ledger", "Store", "Identity", "Policy", "Consent", "FaceMatch", "Generation", "Takedown",
@@ -91,6 +94,7 @@ let package = Package(
         .testTarget(name: "ConsentTests", dependencies: ["Consent", "CameoCore"]),
         .testTarget(name: "CameoCryptoTests", dependencies: ["CameoCrypto", "TestSupport"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "CameoCrypto", "Store", "TestSupport"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "FaceMatch", "Policy", "CameoCore", "Speech", "TestSupport"]),
         .testTarget(name: "ServerTests", dependencies: [
             "Server", "TestSupport", "Consent", "Ledger", "Store", "CameoCrypto", "Identity", "FaceMatch", "Generation", "Policy", "Takedown", "PDQ",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -8,6 +8,8 @@ APT_PACKAGES=(
   pkg-config openssl libssl-dev libargon2-dev libsqlite3-dev   # crypto + store
   libdlib-dev libblas-dev liblapack-dev libopenblas0-serial    # face matcher (dlib + fast BLAS)
   ffmpeg fonts-dejavu-core                                      # video decode/encode; contact-sheet labels
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us      # spoken digits of the video liveness check
+  espeak-ng sox                                                 # synthetic speech for the liveness attack tests
   postgresql-15                                                 # several-node store; the test suite runs on it too
 )
 

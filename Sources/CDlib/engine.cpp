@@ -201,6 +201,49 @@ extern "C" int32_t cdlib_landmarks(cdlib_engine *engine, const uint8_t *rgb, int
     });
 }
 
+// ---------------------------------------------------------------- dense landmarks
+
+struct cdlib_landmarker {
+    dlib::shape_predictor predictor;
+};
+
+extern "C" cdlib_landmarker *cdlib_landmarker_create(const char *model_path, cdlib_error *err) {
+    cdlib_landmarker *made = nullptr;
+    int32_t status = guarded(err, "loading landmark model", [&]() -> int32_t {
+        if (model_path == nullptr) return fail(err, CDLIB_ERR_ARGUMENT, "model path must not be NULL");
+        std::unique_ptr<cdlib_landmarker> l(new cdlib_landmarker());
+        dlib::deserialize(model_path) >> l->predictor;
+        if (l->predictor.num_parts() == 0) return fail(err, CDLIB_ERR_MODEL, "shape predictor has no parts");
+        made = l.release();
+        return ok(err);
+    });
+    return status == CDLIB_OK ? made : nullptr;
+}
+
+extern "C" void cdlib_landmarker_destroy(cdlib_landmarker *landmarker) {
+    try { delete landmarker; } catch (...) {}
+}
+
+extern "C" int32_t cdlib_landmarker_parts(const cdlib_landmarker *landmarker) {
+    return landmarker == nullptr ? 0 : static_cast<int32_t>(landmarker->predictor.num_parts());
+}
+
+extern "C" int32_t cdlib_landmarker_predict(cdlib_landmarker *landmarker, const uint8_t *rgb,
+                                            int32_t width, int32_t height, const cdlib_rect *rect,
+                                            cdlib_point *out_points, int32_t capacity,
+                                            cdlib_error *err) {
+    return guarded(err, "dense landmark prediction", [&]() -> int32_t {
+        if (landmarker == nullptr || rect == nullptr || out_points == nullptr ||
+            !cdlib_detail::valid_rgb(rgb, width, height) ||
+            capacity < static_cast<int32_t>(landmarker->predictor.num_parts()))
+            return fail(err, CDLIB_ERR_ARGUMENT, "invalid landmark arguments");
+        full_object_detection shape = landmarker->predictor(view_of(rgb, width, height), to_rect(*rect));
+        for (unsigned long i = 0; i < shape.num_parts(); ++i)
+            out_points[i] = cdlib_point{shape.part(i).x(), shape.part(i).y()};
+        return ok(err);
+    });
+}
+
 extern "C" int32_t cdlib_face_chip(const uint8_t *rgb, int32_t width, int32_t height,
                                    const cdlib_rect *rect, const cdlib_point *points, int32_t size,
                                    double padding, uint8_t *out_rgb, cdlib_error *err) {

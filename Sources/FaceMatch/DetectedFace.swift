@@ -91,6 +91,12 @@ public struct DetectedFace: Sendable, Hashable {
     /// The face's embedding.
     public let descriptor: FaceDescriptor
 
+    /// Pairs a located face with its descriptor.
+    public init(location: FaceLocation, descriptor: FaceDescriptor) {
+        self.location = location
+        self.descriptor = descriptor
+    }
+
     /// The detection rectangle.
     public var box: FaceBox { location.box }
     /// The five landmarks.

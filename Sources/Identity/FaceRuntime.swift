@@ -13,6 +13,7 @@ public final class FaceRuntime: Sendable {
     /// Thresholds and sampling.
     public let matching: MatchingPolicy
     private let pool = Mutex<FaceEnginePool?>(nil)
+    private let dense = Mutex<DenseLandmarker?>(nil)
     private let gallery = Mutex(Gallery())
 
     /// A runtime over `modelsDirectory` (default `$CAMEO_MODELS_DIR` or `./models`).
@@ -39,6 +40,16 @@ public final class FaceRuntime: Sendable {
             if let p { return p }
             let made = try FaceEnginePool(modelsDirectory: modelsDirectory, count: max(1, ProcessInfo.processInfo.activeProcessorCount))
             p = made
+            return made
+        }
+    }
+
+    /// The 68-point landmark model (video liveness only), loaded on first use.
+    public func denseLandmarker() throws -> DenseLandmarker {
+        try dense.withLock { d in
+            if let d { return d }
+            let made = try DenseLandmarker(modelsDirectory: modelsDirectory)
+            d = made
             return made
         }
     }

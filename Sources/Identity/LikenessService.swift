@@ -38,6 +38,8 @@ public final class LikenessService: Sendable {
     public let ownerKeys: OwnerKeyStore
     /// The trusted issuers' keys, loaded from the policy on first use (the policy does not change).
     private let attestations = Mutex<VendorAttestationVerifier?>(nil)
+    /// The embedded video verifier.
+    public let videoLiveness: VideoLivenessVerifier
 
     /// Creates the service and loads the gallery from the store.
     public init(store: LikenessStore, consent: ConsentStore, faces: FaceRuntime, policy: IdentityPolicy, policyHash: String = "") throws {
@@ -47,6 +49,7 @@ public final class LikenessService: Sendable {
         self.policy = policy
         self.policyHash = policyHash
         self.ownerKeys = store.ownerKeyStore()
+        self.videoLiveness = VideoLivenessVerifier(faces: faces, policy: policy)
         try faces.loadGallery(store.allDescriptors())
     }
 
@@ -55,12 +58,22 @@ public final class LikenessService: Sendable {
 
     /// Issues a challenge for `subject` (which must exist and not be erased); returns it with the nonce.
     public func challenge(subject: SubjectID, now: Date = Date()) throws -> (LivenessChallenge, nonce: String) {
+        var random = SystemRandomNumberGenerator()
+        return try challenge(subject: subject, now: now, using: &random)
+    }
+
+    /// Issues a challenge drawn from `random`: tests pass a seeded generator to ask for what a
+    /// recorded clip does. The nonce always comes from the system's secure generator.
+    public func challenge<R: RandomNumberGenerator>(subject: SubjectID, now: Date = Date(), using random: inout R) throws -> (LivenessChallenge, nonce: String) {
         // An erased subject may enrol again, afresh; the erasure stays on record.
         guard try consent.subject(subject) != nil else { throw IdentityError("unknown_subject", "no subject \(subject)", kind: .notFound) }
-        let count = Int.random(in: policy.posesMin...policy.posesMax)
-        let (c, nonce) = LivenessChallenge.issue(subject: subject, poseCount: count, ttl: policy.challengeTTL, now: now)
-        try store.saveChallenge(ChallengeRow(id: c.id, subject: subject, poses: c.poses.map(\.rawValue), nonceHash: c.nonceHash,
-                                             issuedAt: c.issuedAt, expiresAt: c.expiresAt))
+        let v = policy.video
+        let asked = LivenessChallenge.draw(poseCount: Int.random(in: policy.posesMin...policy.posesMax, using: &random),
+                                           blinkRange: v.blinksMin...v.blinksMax, digitRange: v.digitsMin...v.digitsMax, using: &random)
+        let (c, nonce) = LivenessChallenge.issue(subject: subject, poses: asked.poses, blinks: asked.blinks, digits: asked.digits,
+                                                 ttl: policy.challengeTTL, now: now)
+        try store.saveChallenge(ChallengeRow(id: c.id, subject: subject, poses: c.poses.map(\.rawValue), blinks: c.blinks, digits: c.digits,
+                                             nonceHash: c.nonceHash, issuedAt: c.issuedAt, expiresAt: c.expiresAt))
         return (c, nonce)
     }
 
@@ -69,7 +82,7 @@ public final class LikenessService: Sendable {
     func consume(_ id: ChallengeID, subject: SubjectID, nonce: String, now: Date) throws -> LivenessChallenge {
         let row = try store.consumeChallenge(id, subject: subject, now: now)
         let challenge = LivenessChallenge(id: row.id, subject: row.subject, poses: row.poses.compactMap(HeadTurn.init(rawValue:)),
-                                          issuedAt: row.issuedAt, expiresAt: row.expiresAt, nonceHash: row.nonceHash)
+                                          blinks: row.blinks, digits: row.digits, issuedAt: row.issuedAt, expiresAt: row.expiresAt, nonceHash: row.nonceHash)
         guard challenge.matches(nonce: nonce) else {
             throw IdentityError("nonce_mismatch", "the nonce does not belong to this challenge", kind: .forbidden)
         }
@@ -116,15 +129,28 @@ public final class LikenessService: Sendable {
         }
     }
 
-    /// Checks a video response: frames sampled at the policy rate, then as the still frames.
-    /// Refused unless the policy lists `video`.
+    /// Checks one continuous recorded answer with the embedded verifier (see
+    /// ``VideoLivenessChecks``) and enrolls the likeness when every check passes. Refused unless
+    /// the policy lists `video`. Limits are applied from the headers before decoding; the
+    /// challenge is consumed only once the answer is admitted, so a file that is refused
+    /// unread can be sent again, fixed, within the challenge's life.
     public func verify(subject: SubjectID, challenge id: ChallengeID, nonce: String, video: URL, ownerKey: [UInt8]? = nil,
                        actor: String, now: Date = Date()) async throws -> VerificationResult {
         try requireMethod(.video)
-        let sampled = try VideoFrames().sample(video, sampling: VideoSampling(framesPerSecond: policy.videoSampleFps, includeLastFrame: true,
-                                                                              maxDimension: 1280, maxFrames: policy.framesMax))
-        return try await verifyFrames(subject: subject, challenge: id, nonce: nonce, frames: sampled.map(\.image), method: .video,
-                                      ownerKey: ownerKey, actor: actor, now: now)
+        _ = try videoLiveness.admit(video)
+        let challenge = try consume(id, subject: subject, nonce: nonce, now: now)
+        let (report, measured) = try videoLiveness.assess(video, challenge: challenge)
+        if let failed = report.firstFailure { throw IdentityError(failed.code, failed.detail) }
+        guard let mean = measured.meanDescriptor, let frontal = measured.frontal else {
+            throw IdentityError("liveness_face_count", "no face could be measured in the answer")
+        }
+        let checks = JSONValue.array(report.checks.map { .string($0.name) })
+        let facts: [String: JSONValue] = ["method": "video", "checks": checks, "frames": .int(Int64(measured.frames.count)),
+                                          "evidence_sha256": .string(SHA256.hex(try CanonicalJSON.encode(report.evidence)))]
+        let (commitment, index) = try await enroll(subject, mean, face: frontal.face, in: frontal.image, challenge: id, facts: facts,
+                                                   measurements: report.evidence, ownerKey: ownerKey, actor: actor, now: now)
+        return VerificationResult(subject: subject, status: "verified", descriptorCommitment: commitment, ledgerIndex: index,
+                                  poses: challenge.poses.map(\.rawValue), method: "video", ownerKeyID: ownerKey.map(OwnerKeyStore.keyID))
     }
 
     /// Enrolls by an identity vendor's attestation: a JWS from a trusted issuer that names the
@@ -159,7 +185,7 @@ public final class LikenessService: Sendable {
 
     /// The impersonation guard, then encrypted enrollment with `facts` and the policy hash in the entry.
     func enroll(_ subject: SubjectID, _ descriptor: FaceDescriptor, face: DetectedFace, in image: RGBImage, challenge: ChallengeID,
-                facts: [String: JSONValue], ownerKey: [UInt8]?, actor: String, now: Date) async throws -> (String, UInt64) {
+                facts: [String: JSONValue], measurements: JSONValue? = nil, ownerKey: [UInt8]?, actor: String, now: Date) async throws -> (String, UInt64) {
         if let other = faces.nearest(to: descriptor, k: 2).first(where: { $0.id != subject.rawValue && $0.distance < policy.impersonationThreshold }) {
             let (review, _) = try await store.flag(subject: subject, conflictingWith: SubjectID(other.id), distance: other.distance, actor: actor, now: now)
             throw IdentityError("likeness_conflict", "this face is already enrolled for another subject; queued for review as \(review)", kind: .conflict)
@@ -169,7 +195,7 @@ public final class LikenessService: Sendable {
         evidence["policy_sha256"] = .string(policyHash)
         let (commitment, index) = try await store.enroll(subject: subject, descriptor: descriptor.values, chip: chip.pixels,
                                                          chipWidth: chip.width, chipHeight: chip.height, challenge: challenge,
-                                                         evidence: evidence, ownerKey: ownerKey, actor: actor, now: now)
+                                                         evidence: evidence, measurements: measurements, ownerKey: ownerKey, actor: actor, now: now)
         try faces.enroll(subject, descriptor)
         return (commitment, index)
     }

@@ -25,6 +25,85 @@ public struct TrustedIssuer: Sendable, Codable, Equatable {
     }
 }
 
+/// `identity.yaml: video`: the embedded verifier of one continuous recorded answer (head turns,
+/// blinks and digits read aloud). Every threshold is named in the enrollment's evidence.
+public struct VideoLivenessPolicy: Sendable, Codable, Equatable {
+    public var blinksMin: Int
+    public var blinksMax: Int
+    public var digitsMin: Int
+    public var digitsMax: Int
+    /// Largest answer, bytes (checked before the file is written).
+    public var maxBytes: Int
+    /// Shortest and longest answer, seconds (from the container, before decoding).
+    public var minSeconds: Double
+    public var maxSeconds: Double
+    /// Largest frame, pixels (from the stream header, before decoding).
+    public var maxPixels: Int
+    /// Accepted containers: ffprobe `format_name` tokens (mov/mp4 share one demuxer, as do matroska/webm).
+    public var containers: [String]
+    /// Frames analysed per second, and their longer side in pixels.
+    public var analysisFps: Double
+    public var analysisMaxDimension: Int
+    /// Largest gap between consecutive decoded frames, seconds (a dropped or spliced segment).
+    public var maxFrameGap: Double
+    /// Mean absolute difference (0-255) of consecutive 32×32 grey thumbnails above which the picture cut.
+    public var cutDifference: Double
+    /// Largest move of the face box centre between analysed frames, in box widths.
+    public var maxBoxJump: Double
+    /// Largest share of analysed frames with no detected face (fast turns, blur).
+    public var maxMissingFaceFraction: Double
+    /// A descriptor is computed on every n-th frame with a face, for the same-person check.
+    public var descriptorEvery: Int
+    /// Frames a pose must hold to count in the sequence.
+    public var minPoseFrames: Int
+    /// Least RMS landmark residual of the best homography between the frontal and the most
+    /// turned view, in interocular distances: less moves like a flat picture.
+    public var planarResidualMin: Double
+    /// An eye counts as closed below this fraction of its open eye-aspect-ratio (the median).
+    public var blinkClosedRatio: Double
+    /// Blinks seen may exceed those asked by this many (people blink unprompted).
+    public var blinkExtraAllowed: Int
+    /// pocketsphinx model directory (Debian's pocketsphinx-en-us).
+    public var speechModel: String
+    /// Least correlation between mouth opening and speech energy, over lags up to `lip_sync_max_lag` s.
+    public var lipSyncMinCorrelation: Double
+    public var lipSyncMaxLag: Double
+
+    enum CodingKeys: String, CodingKey {
+        case blinksMin = "blinks_min", blinksMax = "blinks_max", digitsMin = "digits_min", digitsMax = "digits_max"
+        case maxBytes = "max_bytes", minSeconds = "min_seconds", maxSeconds = "max_seconds", maxPixels = "max_pixels", containers
+        case analysisFps = "analysis_fps", analysisMaxDimension = "analysis_max_dimension", maxFrameGap = "max_frame_gap"
+        case cutDifference = "cut_difference", maxBoxJump = "max_box_jump", maxMissingFaceFraction = "max_missing_face_fraction"
+        case descriptorEvery = "descriptor_every", minPoseFrames = "min_pose_frames", planarResidualMin = "planar_residual_min"
+        case blinkClosedRatio = "blink_closed_ratio", blinkExtraAllowed = "blink_extra_allowed", speechModel = "speech_model"
+        case lipSyncMinCorrelation = "lip_sync_min_correlation", lipSyncMaxLag = "lip_sync_max_lag"
+    }
+
+    func validate() throws {
+        func check(_ ok: Bool, _ what: String) throws { if !ok { throw PolicyError("policy_invalid", "identity.yaml video: \(what)") } }
+        try check(blinksMin >= 1 && blinksMax >= blinksMin && blinksMax <= 6, "1 ≤ blinks_min ≤ blinks_max ≤ 6")
+        try check(digitsMin >= 3 && digitsMax >= digitsMin && digitsMax <= 10, "3 ≤ digits_min ≤ digits_max ≤ 10")
+        try check((1 << 16...(256 << 20)).contains(maxBytes), "max_bytes 64 KiB-256 MiB")
+        try check(minSeconds >= 1 && maxSeconds > minSeconds && maxSeconds <= 120, "1 ≤ min_seconds < max_seconds ≤ 120")
+        try check((64 * 64...(3840 * 2160)).contains(maxPixels), "max_pixels 4096-3840×2160")
+        try check(!containers.isEmpty, "containers must list at least one format")
+        try check(analysisFps >= 5 && analysisFps <= 30, "analysis_fps 5-30")
+        try check((160...1920).contains(analysisMaxDimension), "analysis_max_dimension 160-1920")
+        try check(maxFrameGap > 0 && maxFrameGap <= 2, "max_frame_gap in (0, 2]")
+        try check(cutDifference > 0 && cutDifference < 255, "cut_difference in (0, 255)")
+        try check(maxBoxJump > 0 && maxBoxJump <= 2, "max_box_jump in (0, 2]")
+        try check((0..<1).contains(maxMissingFaceFraction), "max_missing_face_fraction in [0, 1)")
+        try check((1...30).contains(descriptorEvery), "descriptor_every 1-30")
+        try check((1...30).contains(minPoseFrames), "min_pose_frames 1-30")
+        try check(planarResidualMin > 0 && planarResidualMin < 1, "planar_residual_min in (0, 1)")
+        try check(blinkClosedRatio > 0 && blinkClosedRatio < 1, "blink_closed_ratio in (0, 1)")
+        try check((0...5).contains(blinkExtraAllowed), "blink_extra_allowed 0-5")
+        try check(!speechModel.isEmpty, "speech_model must name a directory")
+        try check(lipSyncMinCorrelation > 0 && lipSyncMinCorrelation < 1, "lip_sync_min_correlation in (0, 1)")
+        try check(lipSyncMaxLag >= 0 && lipSyncMaxLag <= 1, "lip_sync_max_lag in [0, 1]")
+    }
+}
+
 /// `Policies/identity.yaml`: liveness challenges and enrollment.
 public struct IdentityPolicy: Sendable, Codable, Equatable {
     public var challengeTTL: Double
@@ -46,13 +125,15 @@ public struct IdentityPolicy: Sendable, Codable, Equatable {
     public var attestationClockSkew: Double
     /// Trusted identity-verification vendors.
     public var issuers: [TrustedIssuer]
+    /// The embedded video verifier.
+    public var video: VideoLivenessPolicy
 
     enum CodingKeys: String, CodingKey {
         case challengeTTL = "challenge_ttl", posesMin = "poses_min", posesMax = "poses_max"
         case turnDegrees = "turn_degrees", centreDegrees = "centre_degrees", framesMin = "frames_min", framesMax = "frames_max"
         case videoSampleFps = "video_sample_fps", staticFrameDifference = "static_frame_difference"
         case impersonationThreshold = "impersonation_threshold", maxBodyBytes = "max_body_bytes"
-        case methods, attestationMaxAge = "attestation_max_age", attestationClockSkew = "attestation_clock_skew", issuers
+        case methods, attestationMaxAge = "attestation_max_age", attestationClockSkew = "attestation_clock_skew", issuers, video
     }
 
     /// Whether `method` may enroll a likeness on this node.
@@ -72,6 +153,7 @@ public struct IdentityPolicy: Sendable, Codable, Equatable {
         try check((30...86_400).contains(attestationMaxAge), "attestation_max_age must be 30-86400 s")
         try check((0...300).contains(attestationClockSkew), "attestation_clock_skew must be 0-300 s")
         try check(Set(issuers.map(\.iss)).count == issuers.count, "issuers must not repeat an iss")
+        try video.validate()
         for i in issuers {
             try check(!i.iss.isEmpty && i.iss.count <= 256, "an issuer's iss must be 1-256 characters")
             try check((i.jwks == nil) != (i.jwksFile == nil), "issuer \(i.iss): give exactly one of jwks and jwks_file")

@@ -37,15 +37,18 @@ enum IdentityRoutes {
         "method": ["type": ["string", "null"]], "owner_key_id": ["type": ["string", "null"]]]]
 
     static func register(_ api: APIBuilder, _ s: Services) {
-        api.add(Endpoint(.post, "/v1/likenesses/{subject}/challenge", summary: "Issue a liveness challenge (head poses + single-use nonce)",
+        api.add(Endpoint(.post, "/v1/likenesses/{subject}/challenge", summary: "Issue a liveness challenge: head turns, blinks and digits to read aloud, with a single-use nonce",
                          roles: ConsentRoutes.service, parameters: [.path("subject", "subject id")],
                          response: Endpoint.json(201, ["type": "object", "properties": [
                             "challenge_id": ["type": "string"], "nonce": ["type": "string"], "poses": ["type": "array", "items": ["type": "string", "enum": ["left", "centre", "right"]]],
+                            "blinks": ["type": "integer", "description": "blinks to make during the recording"],
+                            "digits": ["type": "string", "description": "digits to read aloud during the recording"],
                             "expires_at": ["type": "string"]]]), errors: [404, 409, 422])) { _, ctx, _ in
             let subject = try SubjectID(ctx.parameters.require("subject"))
             let (c, nonce) = try s.likenesses.challenge(subject: subject)
             return try HTTP.json(["challenge_id": .string(c.id.rawValue), "nonce": .string(nonce),
-                                  "poses": .array(c.poses.map { .string($0.rawValue) }), "expires_at": .string(Timestamp.format(c.expiresAt))],
+                                  "poses": .array(c.poses.map { .string($0.rawValue) }), "blinks": .int(Int64(c.blinks)), "digits": .string(c.digits),
+                                  "expires_at": .string(Timestamp.format(c.expiresAt))],
                                  status: .created)
         }
         api.add(Endpoint(.post, "/v1/likenesses/{subject}/verify",
@@ -73,6 +76,11 @@ enum IdentityRoutes {
                 result = try await s.likenesses.verify(subject: subject, challenge: body.challengeID, nonce: body.nonce, attestation: token,
                                                        selfie: [UInt8](bytes), ownerKey: ownerKey, actor: p!.actor)
             } else if let video = body.video {
+                let limit = s.policies.identity.video.maxBytes
+                // base64 is 4/3 of the bytes: refuse an oversized answer before decoding it.
+                guard video.utf8.count / 4 * 3 <= limit + 3 else {
+                    throw APIError(.contentTooLarge, "video_too_large", "the video is larger than \(limit) bytes")
+                }
                 guard let bytes = Data(base64Encoded: video) else { throw APIError(.unprocessableContent, "invalid_base64", "video is not base64") }
                 let file = FileManager.default.temporaryDirectory.appendingPathComponent("cameo-verify-\(UUID().uuidString).mp4")
                 try bytes.write(to: file)

@@ -211,6 +211,12 @@ public struct AppDatabase: Sendable {
             );
             ALTER TABLE likenesses ADD COLUMN method TEXT;
             """),
+        ("v8_video_liveness", """
+            ALTER TABLE liveness_challenges ADD COLUMN blinks INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE liveness_challenges ADD COLUMN digits TEXT NOT NULL DEFAULT '';
+            -- Measured values and thresholds of the checks that enrolled the likeness (no biometrics).
+            ALTER TABLE likenesses ADD COLUMN evidence TEXT;
+            """),
     ]
 
     /// `sql` for `dialect`: BLOB → BYTEA, REAL → DOUBLE PRECISION, INTEGER → BIGINT,

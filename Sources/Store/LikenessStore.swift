@@ -13,6 +13,8 @@ public struct LikenessRecord: Sendable, Equatable {
     public let erasedAt: Date?
     /// How it was enrolled (`attestation`, `video`, `stills`).
     public let method: String?
+    /// The measured values and thresholds of the checks that enrolled it (video), as JSON.
+    public let evidence: JSONValue?
 }
 
 /// Enrolled likenesses, encrypted at rest with a per-subject AES-256 key that is itself
@@ -37,8 +39,8 @@ public final class LikenessStore: Sendable {
     public func saveChallenge(_ c: ChallengeRow) throws {
         try ledger.database.writer.write { db in
             try ConsentStore.requireSubjects([c.subject], db)
-            try db.execute("INSERT INTO liveness_challenges(id, subject, poses, nonce_hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-                           c.id.rawValue, c.subject.rawValue, c.poses.joined(separator: ","), c.nonceHash,
+            try db.execute("INSERT INTO liveness_challenges(id, subject, poses, blinks, digits, nonce_hash, issued_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           c.id.rawValue, c.subject.rawValue, c.poses.joined(separator: ","), c.blinks, c.digits, c.nonceHash,
                            c.issuedAt.timeIntervalSince1970, c.expiresAt.timeIntervalSince1970)
         }
     }
@@ -55,7 +57,7 @@ public final class LikenessStore: Sendable {
             }
             try db.execute("UPDATE liveness_challenges SET used_at = ? WHERE id = ?", now.timeIntervalSince1970, id.rawValue)
             return ChallengeRow(id: id, subject: subject, poses: try row.string("poses").split(separator: ",").map(String.init),
-                                nonceHash: try row.string("nonce_hash"), issuedAt: Date(timeIntervalSince1970: try row.double("issued_at")),
+                                blinks: Int(try row.int("blinks")), digits: try row.string("digits"), nonceHash: try row.string("nonce_hash"), issuedAt: Date(timeIntervalSince1970: try row.double("issued_at")),
                                 expiresAt: Date(timeIntervalSince1970: try row.double("expires_at")))
         }
     }
@@ -69,8 +71,9 @@ public final class LikenessStore: Sendable {
     /// `ownerKey`, a raw Ed25519 public key, is registered for the subject in the same entry.
     /// A subject erased before enrolls afresh: a new subject key, a new commitment.
     public func enroll(subject: SubjectID, descriptor: [Float], chip: [UInt8], chipWidth: Int, chipHeight: Int,
-                       challenge: ChallengeID, evidence: [String: JSONValue], ownerKey: [UInt8]? = nil,
+                       challenge: ChallengeID, evidence: [String: JSONValue], measurements: JSONValue? = nil, ownerKey: [UInt8]? = nil,
                        actor: String, now: Date = Date()) async throws -> (commitment: String, ledgerIndex: UInt64) {
+        let measured = try measurements.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }
         let subjectKey = secureRandomBytes(32)
         let salt = secureRandomBytes(16)
         let plain = salt + Self.bytes(descriptor)
@@ -94,12 +97,13 @@ public final class LikenessStore: Sendable {
                 ON CONFLICT(subject) DO UPDATE SET wrapped_key = excluded.wrapped_key
                 """, subject.rawValue, wrapped)
             try db.execute("""
-                INSERT INTO likenesses(subject, descriptor_ct, chip_ct, chip_width, chip_height, commitment, enrolled_at, ledger_index, method)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO likenesses(subject, descriptor_ct, chip_ct, chip_width, chip_height, commitment, enrolled_at, ledger_index, method, evidence)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(subject) DO UPDATE SET descriptor_ct = excluded.descriptor_ct, chip_ct = excluded.chip_ct,
                     chip_width = excluded.chip_width, chip_height = excluded.chip_height, commitment = excluded.commitment,
-                    enrolled_at = excluded.enrolled_at, ledger_index = excluded.ledger_index, erased_at = NULL, method = excluded.method
-                """, subject.rawValue, descriptorCT, chipCT, chipWidth, chipHeight, commitment, now.timeIntervalSince1970, Int64(index), method)
+                    enrolled_at = excluded.enrolled_at, ledger_index = excluded.ledger_index, erased_at = NULL, method = excluded.method,
+                    evidence = excluded.evidence
+                """, subject.rawValue, descriptorCT, chipCT, chipWidth, chipHeight, commitment, now.timeIntervalSince1970, Int64(index), method, measured)
             let status = SubjectStatus(likeness: .verified, suspended: try row.int("suspended") != 0)
             try db.execute("UPDATE consent_subjects SET likeness = 'verified', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
             let events: [ConsentEvent] = [.subjectUpserted(subject, status)]
@@ -140,7 +144,7 @@ public final class LikenessStore: Sendable {
             try db.execute("UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE owner = ? AND revoked_at IS NULL",
                            now.timeIntervalSince1970, Int64(index), subject.rawValue)
             try db.execute("DELETE FROM subject_keys WHERE subject = ?", subject.rawValue)
-            try db.execute("UPDATE likenesses SET erased_at = ? WHERE subject = ?", now.timeIntervalSince1970, subject.rawValue)
+            try db.execute("UPDATE likenesses SET erased_at = ?, evidence = NULL WHERE subject = ?", now.timeIntervalSince1970, subject.rawValue)
             try db.execute("UPDATE consent_subjects SET likeness = 'erased', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
             let events: [ConsentEvent] = live.map { .grantRevoked($0, at: now) } + [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: try row.int("suspended") != 0))]
             try ConsentStore.log(events, db)
@@ -155,10 +159,11 @@ public final class LikenessStore: Sendable {
     /// The likeness record of `subject`, or nil.
     public func record(_ subject: SubjectID) throws -> LikenessRecord? {
         try ledger.database.writer.read { db in
-            try db.one("SELECT subject, commitment, enrolled_at, ledger_index, erased_at, method FROM likenesses WHERE subject = ?", subject.rawValue).map {
+            try db.one("SELECT subject, commitment, enrolled_at, ledger_index, erased_at, method, evidence FROM likenesses WHERE subject = ?", subject.rawValue).map {
                 LikenessRecord(subject: subject, commitment: try $0.string("commitment"), enrolledAt: Date(timeIntervalSince1970: try $0.double("enrolled_at")),
                                ledgerIndex: UInt64(try $0.int("ledger_index")), erasedAt: try $0.optionalDouble("erased_at").map(Date.init(timeIntervalSince1970:)),
-                               method: try $0.optionalString("method"))
+                               method: try $0.optionalString("method"),
+                               evidence: try $0.optionalString("evidence").map { try JSONValue.parse(Data($0.utf8)) })
             }
         }
     }
@@ -226,13 +231,16 @@ public struct ChallengeRow: Sendable, Equatable {
     public let id: ChallengeID
     public let subject: SubjectID
     public let poses: [String]
+    /// Blinks and digits asked for (0 and empty on rows older than the video verifier).
+    public let blinks: Int
+    public let digits: String
     public let nonceHash: String
     public let issuedAt: Date
     public let expiresAt: Date
 
     /// Creates a row.
-    public init(id: ChallengeID, subject: SubjectID, poses: [String], nonceHash: String, issuedAt: Date, expiresAt: Date) {
-        self.id = id; self.subject = subject; self.poses = poses; self.nonceHash = nonceHash
+    public init(id: ChallengeID, subject: SubjectID, poses: [String], blinks: Int = 0, digits: String = "", nonceHash: String, issuedAt: Date, expiresAt: Date) {
+        self.id = id; self.subject = subject; self.poses = poses; self.blinks = blinks; self.digits = digits; self.nonceHash = nonceHash
         self.issuedAt = issuedAt; self.expiresAt = expiresAt
     }
 }

@@ -8,7 +8,7 @@ import Policy
 /// `cameo face`: the matcher on local files (no server): embed, compare, evaluate.
 struct FaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "face", abstract: "Run the face matcher on local images.",
-                                                     subcommands: [Embed.self, Compare.self, Eval.self])
+                                                     subcommands: [Embed.self, Compare.self, Eval.self, Liveness.self])
 
     struct Options: ParsableArguments {
         @Option(help: ArgumentHelp("dlib models directory (env CAMEO_MODELS_DIR).", valueName: "dir"))
@@ -143,5 +143,46 @@ struct MatcherMetrics {
         var wins = 0.0
         for p in pos { for n in neg { wins += p < n ? 1 : (p == n ? 0.5 : 0) } }
         auc = pos.isEmpty || neg.isEmpty ? .nan : wins / Double(pos.count * neg.count)
+    }
+}
+
+extension FaceCommand {
+    struct Liveness: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the embedded video-liveness checks on a recorded answer against a given challenge, locally; enrolls nothing.",
+            discussion: "Prints every check with its measured value and threshold (Policies/identity.yaml: video). Exit status 0 when all pass, 1 otherwise.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var face: Options
+        @Argument(help: "The recorded answer (MP4/MOV/WebM with sound).") var video: String
+        @Option(help: "Asked head turns, comma-separated (left, centre, right).") var poses: String
+        @Option(help: "Asked blinks.") var blinks: Int
+        @Option(help: "Asked digits, e.g. 3719.") var digits: String
+
+        func run() async throws {
+            try await runReporting(json: global.json) {
+                let asked = try poses.split(separator: ",").map { p in
+                    guard let t = HeadTurn(rawValue: p.trimmingCharacters(in: .whitespaces)) else { throw ValidationError("unknown pose \(p)") }
+                    return t
+                }
+                guard digits.allSatisfy(\.isNumber), (1...12).contains(digits.count) else { throw ValidationError("--digits takes 1-12 digits") }
+                let policies = try PolicySet.load(directory: global.policies)
+                let verifier = VideoLivenessVerifier(faces: try face.runtime(global), policy: policies.identity)
+                let challenge = LivenessChallenge(id: .random(), subject: try SubjectID("sub_analyze"), poses: asked, blinks: blinks, digits: digits,
+                                                  issuedAt: Date(), expiresAt: Date().addingTimeInterval(60), nonceHash: "")
+                _ = try verifier.admit(URL(fileURLWithPath: video))
+                let (report, measured) = try verifier.assess(URL(fileURLWithPath: video), challenge: challenge)
+                if global.json {
+                    try printJSON(["video": .string(video), "passed": .bool(report.passed), "frames": .int(Int64(measured.frames.count)), "checks": report.evidence])
+                } else {
+                    print("\(video): \(measured.frames.count) frames analysed, \(report.passed ? "PASS" : "FAIL")")
+                    for c in report.checks {
+                        let v = String(decoding: try CanonicalJSON.encode(c.value), as: UTF8.self)
+                        let t = String(decoding: try CanonicalJSON.encode(c.threshold), as: UTF8.self)
+                        print("  \(c.passed ? "pass" : "FAIL")  \(c.name.padding(toLength: 22, withPad: " ", startingAt: 0)) \(v)  (rule \(t))")
+                    }
+                }
+                if !report.passed { throw ExitCode(1) }
+            }
+        }
     }
 }

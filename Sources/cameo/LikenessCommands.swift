@@ -19,8 +19,10 @@ struct LikenessCommand: AsyncParsableCommand {
                 let r = try await APIClient(options: remote).call("POST", "/v1/likenesses/\(try SubjectID(subject).rawValue)/challenge")
                 if global.json { return try printJSON(r) }
                 print("challenge \(r["challenge_id"]?.stringValue ?? "?") nonce \(r["nonce"]?.stringValue ?? "?") expires \(r["expires_at"]?.stringValue ?? "?")")
-                print("show, in order: \((r["poses"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " → "))")
-                print("then: cameo likeness verify \(subject) --challenge <id> --nonce <nonce> --attestation <vendor JWS> --selfie selfie.jpg [--owner-key device.pub.pem]")
+                print("record one continuous video with sound: turn your head \((r["poses"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " → ")), "
+                      + "blink \(r["blinks"]?.intValue ?? 0) times, and read aloud: \((r["digits"]?.stringValue ?? "").map(String.init).joined(separator: " "))")
+                print("then: cameo likeness verify \(subject) --challenge <id> --nonce <nonce> --video answer.mp4 (where the node runs the embedded verifier)")
+                print("  or: cameo likeness verify \(subject) --challenge <id> --nonce <nonce> --attestation <vendor JWS> --selfie selfie.jpg [--owner-key device.pub.pem]")
             }
         }
     }
@@ -35,7 +37,7 @@ struct LikenessCommand: AsyncParsableCommand {
         @Option(help: "The identity vendor's attestation (compact JWS), or @FILE.") var attestation: String?
         @Option(help: "The selfie (JPEG/PNG) the attestation covers.") var selfie: String?
         @Option(name: .customLong("frame"), help: "A JPEG/PNG frame, one per pose, in order (repeatable; only where the policy allows stills).") var frames: [String] = []
-        @Option(help: "A short MP4 (only where the policy allows video).") var video: String?
+        @Option(help: "The recorded answer: one continuous MP4/MOV/WebM with sound (where the policy allows video).") var video: String?
         @Option(help: "Owner device public key to register (SPKI PEM file).") var ownerKey: String?
 
         func validate() throws {

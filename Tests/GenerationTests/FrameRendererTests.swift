@@ -1,3 +1,4 @@
+import CameoCore
 import Foundation
 import Generation
 import Testing

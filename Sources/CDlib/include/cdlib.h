@@ -91,6 +91,24 @@ int32_t cdlib_detect(cdlib_engine *engine, const uint8_t *rgb, int32_t width, in
 int32_t cdlib_landmarks(cdlib_engine *engine, const uint8_t *rgb, int32_t width, int32_t height,
                         const cdlib_rect *rect, cdlib_point *out_points, cdlib_error *err);
 
+/// Opaque dense landmark predictor (e.g. dlib's 68-point model), separate from the engine so
+/// nodes that never check liveness never load it. Not thread-safe, like the engine.
+typedef struct cdlib_landmarker cdlib_landmarker;
+
+/// Loads a dlib shape predictor of any part count. Returns NULL and fills `err` on failure.
+cdlib_landmarker *cdlib_landmarker_create(const char *model_path, cdlib_error *err);
+
+/// Frees a landmarker; NULL is ignored.
+void cdlib_landmarker_destroy(cdlib_landmarker *landmarker);
+
+/// Number of points the loaded model predicts (68 for shape_predictor_68_face_landmarks).
+int32_t cdlib_landmarker_parts(const cdlib_landmarker *landmarker);
+
+/// Predicts the landmarks inside `rect`; `capacity` must be at least the part count.
+int32_t cdlib_landmarker_predict(cdlib_landmarker *landmarker, const uint8_t *rgb, int32_t width,
+                                 int32_t height, const cdlib_rect *rect, cdlib_point *out_points,
+                                 int32_t capacity, cdlib_error *err);
+
 /// Extracts the aligned face chip (size x size RGB) defined by 5 landmarks and padding.
 int32_t cdlib_face_chip(const uint8_t *rgb, int32_t width, int32_t height,
                         const cdlib_rect *rect, const cdlib_point *points, int32_t size,

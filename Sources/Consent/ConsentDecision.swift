@@ -30,6 +30,8 @@ public enum DenyReason: String, Hashable, Sendable, Codable, CaseIterable {
     case ownerSuspended = "owner_suspended"
     /// The owner's likeness was erased.
     case ownerErased = "owner_erased"
+    /// The owner's face is under a likeness dispute.
+    case likenessDisputed = "likeness_disputed"
     /// A live block grant of the owner covers the requester and the use.
     case blocked
 }

@@ -63,6 +63,7 @@ public enum ConsentEvaluator {
     /// The outcome for one cameo owner whose status is `status` (rules 2–8).
     static func outcome(owner: SubjectID, status: SubjectStatus, request: ConsentRequest, index: ConsentIndex, now: Date) -> CameoOutcome {
         if status.likeness == .erased { return .deny(reason: .ownerErased, grantIDs: []) }
+        if status.likeness == .disputed { return .deny(reason: .likenessDisputed, grantIDs: []) }
         if owner == request.requester { return .allow(grantIDs: []) }
         if status.suspended { return .deny(reason: .ownerSuspended, grantIDs: []) }
         if status.likeness != .verified { return .deny(reason: .likenessNotVerified, grantIDs: []) }

@@ -9,6 +9,9 @@ public enum LikenessStatus: String, Hashable, Sendable, Codable, CaseIterable {
     case verified
     /// The likeness was erased; final, and wins over everything else.
     case erased
+    /// The face is enrolled for two subjects and a senior moderator has not yet decided whose
+    /// it is: nobody may use it, the subject included, and no grant may be given for it.
+    case disputed
 }
 
 /// What the consent check needs to know about a subject. JSON: `{"likeness":…,"suspended":…}`.

@@ -9,7 +9,10 @@ import Synchronization
 /// What a successful verification returns.
 public struct VerificationResult: Sendable, Codable {
     public let subject: SubjectID
+    /// `verified`, or `disputed` when the face is enrolled for another subject too.
     public let status: String
+    /// The dispute opened, when `status` is `disputed`.
+    public let disputeID: String?
     public let descriptorCommitment: String
     public let ledgerIndex: UInt64
     public let poses: [String]
@@ -19,7 +22,7 @@ public struct VerificationResult: Sendable, Codable {
     public let ownerKeyID: String?
     enum CodingKeys: String, CodingKey {
         case subject, status, poses, method
-        case descriptorCommitment = "descriptor_commitment", ledgerIndex = "ledger_index", ownerKeyID = "owner_key_id"
+        case descriptorCommitment = "descriptor_commitment", ledgerIndex = "ledger_index", ownerKeyID = "owner_key_id", disputeID = "dispute_id"
     }
 }
 
@@ -40,9 +43,14 @@ public final class LikenessService: Sendable {
     private let attestations = Mutex<VendorAttestationVerifier?>(nil)
     /// The embedded video verifier.
     public let videoLiveness: VideoLivenessVerifier
+    /// Likeness disputes and protected likenesses.
+    public let disputes: DisputeStore
+    /// Seconds a senior moderator has to decide a dispute.
+    let disputeSLA: TimeInterval
 
     /// Creates the service and loads the gallery from the store.
-    public init(store: LikenessStore, consent: ConsentStore, faces: FaceRuntime, policy: IdentityPolicy, policyHash: String = "") throws {
+    public init(store: LikenessStore, consent: ConsentStore, faces: FaceRuntime, policy: IdentityPolicy, policyHash: String = "",
+                disputeSLA: TimeInterval = 48 * 3600) throws {
         self.store = store
         self.consent = consent
         self.faces = faces
@@ -50,6 +58,8 @@ public final class LikenessService: Sendable {
         self.policyHash = policyHash
         self.ownerKeys = store.ownerKeyStore()
         self.videoLiveness = VideoLivenessVerifier(faces: faces, policy: policy)
+        self.disputes = store.disputeStore()
+        self.disputeSLA = disputeSLA
         try faces.loadGallery(store.allDescriptors())
     }
 
@@ -122,9 +132,9 @@ public final class LikenessService: Sendable {
         case .passed(let mean, let frontal, let poses):
             let facts: [String: JSONValue] = ["method": .string(method.rawValue), "frames": .int(Int64(frames.count)),
                                               "checks": ["one_face_per_frame", "no_identical_frames", "same_person", "pose_order"]]
-            let (commitment, index) = try await enroll(subject, mean, face: evidence[frontal].faces[0], in: frames[frontal], challenge: id,
+            let (commitment, index, dispute) = try await enroll(subject, mean, face: evidence[frontal].faces[0], in: frames[frontal], challenge: id,
                                                        facts: facts, ownerKey: ownerKey, actor: actor, now: now)
-            return VerificationResult(subject: subject, status: "verified", descriptorCommitment: commitment, ledgerIndex: index,
+            return VerificationResult(subject: subject, status: dispute == nil ? "verified" : "disputed", disputeID: dispute, descriptorCommitment: commitment, ledgerIndex: index,
                                       poses: poses.map { $0?.rawValue ?? "unclear" }, method: method.rawValue, ownerKeyID: ownerKey.map(OwnerKeyStore.keyID))
         }
     }
@@ -147,9 +157,9 @@ public final class LikenessService: Sendable {
         let checks = JSONValue.array(report.checks.map { .string($0.name) })
         let facts: [String: JSONValue] = ["method": "video", "checks": checks, "frames": .int(Int64(measured.frames.count)),
                                           "evidence_sha256": .string(SHA256.hex(try CanonicalJSON.encode(report.evidence)))]
-        let (commitment, index) = try await enroll(subject, mean, face: frontal.face, in: frontal.image, challenge: id, facts: facts,
+        let (commitment, index, dispute) = try await enroll(subject, mean, face: frontal.face, in: frontal.image, challenge: id, facts: facts,
                                                    measurements: report.evidence, ownerKey: ownerKey, actor: actor, now: now)
-        return VerificationResult(subject: subject, status: "verified", descriptorCommitment: commitment, ledgerIndex: index,
+        return VerificationResult(subject: subject, status: dispute == nil ? "verified" : "disputed", disputeID: dispute, descriptorCommitment: commitment, ledgerIndex: index,
                                   poses: challenge.poses.map(\.rawValue), method: "video", ownerKeyID: ownerKey.map(OwnerKeyStore.keyID))
     }
 
@@ -170,9 +180,9 @@ public final class LikenessService: Sendable {
         let facts: [String: JSONValue] = ["method": "attestation", "issuer": .string(verified.issuer), "alg": .string(verified.algorithm),
                                           "attestation_sha256": .string(verified.tokenSHA256), "selfie_sha256": .string(verified.selfieSHA256),
                                           "checks": ["signature", "issuer", "lifetime", "subject", "nonce", "verdict", "selfie_hash", "one_face"]]
-        let (commitment, index) = try await enroll(subject, found[0].descriptor, face: found[0], in: image, challenge: id,
+        let (commitment, index, dispute) = try await enroll(subject, found[0].descriptor, face: found[0], in: image, challenge: id,
                                                    facts: facts, ownerKey: ownerKey, actor: actor, now: now)
-        return VerificationResult(subject: subject, status: "verified", descriptorCommitment: commitment, ledgerIndex: index,
+        return VerificationResult(subject: subject, status: dispute == nil ? "verified" : "disputed", disputeID: dispute, descriptorCommitment: commitment, ledgerIndex: index,
                                   poses: [], method: "attestation", ownerKeyID: ownerKey.map(OwnerKeyStore.keyID))
     }
 
@@ -185,19 +195,24 @@ public final class LikenessService: Sendable {
 
     /// The impersonation guard, then encrypted enrollment with `facts` and the policy hash in the entry.
     func enroll(_ subject: SubjectID, _ descriptor: FaceDescriptor, face: DetectedFace, in image: RGBImage, challenge: ChallengeID,
-                facts: [String: JSONValue], measurements: JSONValue? = nil, ownerKey: [UInt8]?, actor: String, now: Date) async throws -> (String, UInt64) {
+                facts: [String: JSONValue], measurements: JSONValue? = nil, ownerKey: [UInt8]?, actor: String, now: Date) async throws -> (String, UInt64, String?) {
+        // A face already enrolled for someone else opens a dispute instead of being refused or
+        // taken over: both likenesses are held (`disputed`) until a senior moderator decides.
+        var dispute: DisputeOpening?
         if let other = faces.nearest(to: descriptor, k: 2).first(where: { $0.id != subject.rawValue && $0.distance < policy.impersonationThreshold }) {
-            let (review, _) = try await store.flag(subject: subject, conflictingWith: SubjectID(other.id), distance: other.distance, actor: actor, now: now)
-            throw IdentityError("likeness_conflict", "this face is already enrolled for another subject; queued for review as \(review)", kind: .conflict)
+            let earlier = try SubjectID(other.id)
+            dispute = DisputeOpening(earlier: earlier, distance: other.distance, threshold: policy.impersonationThreshold,
+                                     protected: try disputes.protection(earlier) != nil, slaDeadline: now.addingTimeInterval(disputeSLA))
         }
         let chip = try faces.chip(of: face, in: image)
         var evidence = facts
         evidence["policy_sha256"] = .string(policyHash)
         let (commitment, index) = try await store.enroll(subject: subject, descriptor: descriptor.values, chip: chip.pixels,
                                                          chipWidth: chip.width, chipHeight: chip.height, challenge: challenge,
-                                                         evidence: evidence, measurements: measurements, ownerKey: ownerKey, actor: actor, now: now)
+                                                         evidence: evidence, measurements: measurements, ownerKey: ownerKey,
+                                                         dispute: dispute, actor: actor, now: now)
         try faces.enroll(subject, descriptor)
-        return (commitment, index)
+        return (commitment, index, dispute?.id)
     }
 
     /// Erases `subject`'s likeness (crypto-shredding) and drops it from the gallery.

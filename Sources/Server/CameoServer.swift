@@ -53,6 +53,7 @@ public enum CameoServer {
         OwnerKeyRoutes.register(api, s)
         GenerationRoutes.register(api, s)
         TakedownRoutes.register(api, s)
+        DisputeRoutes.register(api, s)
 
         let document = OpenAPIDocument.build(api.endpoints + [openAPIEndpoint], version: version)
         let documentBytes = (try? CanonicalJSON.encode(document)) ?? []

@@ -34,7 +34,8 @@ enum IdentityRoutes {
     static let likenessSchema: JSONValue = ["type": "object", "properties": [
         "subject": ["type": "string"], "status": ["type": "string"], "descriptor_commitment": ["type": "string"],
         "enrolled_at": ["type": ["string", "null"]], "erased_at": ["type": ["string", "null"]], "ledger_index": ["type": ["integer", "null"]],
-        "method": ["type": ["string", "null"]], "owner_key_id": ["type": ["string", "null"]]]]
+        "method": ["type": ["string", "null"]], "owner_key_id": ["type": ["string", "null"]],
+        "dispute_id": ["type": ["string", "null"]], "protected": ["type": ["string", "null"], "description": "protection category, if protected"]]]
 
     static func register(_ api: APIBuilder, _ s: Services) {
         api.add(Endpoint(.post, "/v1/likenesses/{subject}/challenge", summary: "Issue a liveness challenge: head turns, blinks and digits to read aloud, with a single-use nonce",
@@ -124,6 +125,8 @@ enum IdentityRoutes {
                 out["method"] = r.method.map { .string($0) } ?? .null
                 if let e = r.erasedAt { out["erased_at"] = .string(Timestamp.format(e)) }
             }
+            out["dispute_id"] = try s.likenesses.disputes.openDispute(of: subject).map { .string($0.id) } ?? .null
+            out["protected"] = try s.likenesses.disputes.protection(subject).map { .string($0.category) } ?? .null
             return try HTTP.json(.object(out))
         }
         api.add(Endpoint(.delete, "/v1/likenesses/{subject}", summary: "Erase a likeness, signed by its owner (action likeness.erase): crypto-shredding, owner keys retired, grants revoked",

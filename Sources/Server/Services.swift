@@ -62,7 +62,8 @@ public final class Services: Sendable {
         self.consent = try ConsentStore(ledger: ledger)
         self.likenesses = try LikenessService(store: LikenessStore(ledger: ledger, masterKey: dataDirectory.loadMasterKey()), consent: consent,
                                               faces: FaceRuntime(modelsDirectory: modelsDirectory, matching: policies.matching),
-                                              policy: policies.identity, policyHash: policies.hash)
+                                              policy: policies.identity, policyHash: policies.hash,
+                                              disputeSLA: (policies.takedown.slaHours["likeness_dispute"] ?? 48) * 3600)
         self.ownerKeys = likenesses.ownerKeys
         self.ownerSignatures = OwnerStatementVerifier(keys: ownerKeys, window: policies.consent.signatureWindow,
                                                       required: policies.consent.requireOwnerSignature)

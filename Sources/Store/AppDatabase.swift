@@ -216,6 +216,34 @@ public struct AppDatabase: Sendable {
             ALTER TABLE liveness_challenges ADD COLUMN digits TEXT NOT NULL DEFAULT '';
             -- Measured values and thresholds of the checks that enrolled the likeness (no biometrics).
             ALTER TABLE likenesses ADD COLUMN evidence TEXT;
+            -- A face enrolled for two subjects: both are `disputed` until a senior moderator decides.
+            CREATE TABLE likeness_disputes (
+                id TEXT PRIMARY KEY,
+                subject TEXT NOT NULL,          -- the later enrollment
+                earlier_subject TEXT NOT NULL,  -- the likeness it matched
+                distance REAL NOT NULL,
+                threshold REAL NOT NULL,
+                protected INTEGER NOT NULL,     -- the earlier likeness was protected
+                status TEXT NOT NULL,           -- open | decided
+                created_at REAL NOT NULL,
+                sla_deadline REAL NOT NULL,
+                opened_index INTEGER NOT NULL,
+                decision TEXT,                  -- different_people | keep_earlier | transfer
+                decided_by TEXT,
+                decided_at REAL,
+                reason TEXT,
+                decided_index INTEGER
+            );
+            CREATE INDEX likeness_disputes_status ON likeness_disputes(status, sla_deadline);
+            -- Likenesses a senior moderator protects: a public figure, a deceased person, a minor.
+            CREATE TABLE protected_likenesses (
+                subject TEXT PRIMARY KEY,
+                category TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                protected_by TEXT NOT NULL,
+                protected_at REAL NOT NULL,
+                ledger_index INTEGER NOT NULL
+            );
             """),
     ]
 

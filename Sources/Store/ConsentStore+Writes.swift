@@ -116,6 +116,9 @@ extension ConsentStore {
             var subjects = [grant.owner]
             if case .approved(let list) = grant.audience { subjects += list }
             try Self.requireSubjects(subjects, db)
+            if try db.one("SELECT 1 FROM consent_subjects WHERE id = ? AND likeness = 'disputed'", grant.owner.rawValue) != nil {
+                throw StoreError("likeness_disputed", "the likeness of \(grant.owner) is under a dispute; no grant can be given until a senior moderator decides", kind: .conflict)
+            }
             try db.execute("INSERT INTO consent_grants(id, owner, body, created_at, ledger_index) VALUES (?, ?, ?, ?, ?)",
                            grant.id.rawValue, grant.owner.rawValue, body, now.timeIntervalSince1970, Int64(index))
             let events: [ConsentEvent] = [.grantCreated(grant)]

@@ -33,6 +33,9 @@ public final class LikenessStore: Sendable {
     /// The owner-key store over the same database.
     public func ownerKeyStore() -> OwnerKeyStore { OwnerKeyStore(ledger: ledger) }
 
+    /// The dispute and protection store over the same database.
+    public func disputeStore() -> DisputeStore { DisputeStore(ledger: ledger) }
+
     // MARK: challenges
 
     /// Records an issued challenge (only the nonce hash is kept).
@@ -72,7 +75,7 @@ public final class LikenessStore: Sendable {
     /// A subject erased before enrolls afresh: a new subject key, a new commitment.
     public func enroll(subject: SubjectID, descriptor: [Float], chip: [UInt8], chipWidth: Int, chipHeight: Int,
                        challenge: ChallengeID, evidence: [String: JSONValue], measurements: JSONValue? = nil, ownerKey: [UInt8]? = nil,
-                       actor: String, now: Date = Date()) async throws -> (commitment: String, ledgerIndex: UInt64) {
+                       dispute: DisputeOpening? = nil, actor: String, now: Date = Date()) async throws -> (commitment: String, ledgerIndex: UInt64) {
         let measured = try measurements.map { String(decoding: try CanonicalJSON.encode($0), as: UTF8.self) }
         let subjectKey = secureRandomBytes(32)
         let salt = secureRandomBytes(16)
@@ -85,7 +88,8 @@ public final class LikenessStore: Sendable {
         let entry = try LedgerEntry(type: "likeness.verified", time: now, actor: actor, subject: subject.rawValue,
                                     payload: evidence.merging(["descriptor_commitment": .string(commitment), "challenge": .string(challenge.rawValue),
                                                                "model": "dlib_face_recognition_resnet_model_v1",
-                                                               "owner_key": ownerKey.map(OwnerKeyStore.keyPayload) ?? .null]) { _, b in b })
+                                                               "owner_key": ownerKey.map(OwnerKeyStore.keyPayload) ?? .null,
+                                                               "dispute": dispute?.payload ?? .null]) { _, b in b })
         let method = evidence["method"]?.stringValue ?? "unknown"
         let result = try await ledger.append(entry) { db, index in
             guard let row = try db.one("SELECT likeness, suspended FROM consent_subjects WHERE id = ?", subject.rawValue) else {
@@ -104,24 +108,13 @@ public final class LikenessStore: Sendable {
                     enrolled_at = excluded.enrolled_at, ledger_index = excluded.ledger_index, erased_at = NULL, method = excluded.method,
                     evidence = excluded.evidence
                 """, subject.rawValue, descriptorCT, chipCT, chipWidth, chipHeight, commitment, now.timeIntervalSince1970, Int64(index), method, measured)
-            let status = SubjectStatus(likeness: .verified, suspended: try row.int("suspended") != 0)
-            try db.execute("UPDATE consent_subjects SET likeness = 'verified', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
-            let events: [ConsentEvent] = [.subjectUpserted(subject, status)]
+            let status = SubjectStatus(likeness: dispute == nil ? .verified : .disputed, suspended: try row.int("suspended") != 0)
+            try db.execute("UPDATE consent_subjects SET likeness = ?, updated_at = ? WHERE id = ?", status.likeness.rawValue, now.timeIntervalSince1970, subject.rawValue)
+            var events: [ConsentEvent] = [.subjectUpserted(subject, status)]
+            if let dispute { events += try DisputeStore.open(dispute, subject: subject, index: index, now: now, db) }
             try ConsentStore.log(events, db)
         }
         return (commitment, result.index)
-    }
-
-    /// Records a possible impersonation (the face is enrolled for another subject) for review.
-    public func flag(subject: SubjectID, conflictingWith other: SubjectID, distance: Float, actor: String, now: Date = Date()) async throws -> (reviewID: String, ledgerIndex: UInt64) {
-        let id = "rev_" + Hex.encode(secureRandomBytes(12))
-        let entry = try LedgerEntry(type: "likeness.flagged", time: now, actor: actor, subject: subject.rawValue,
-                                    payload: ["review": .string(id), "conflicting_subject": .string(other.rawValue), "reason": "face already enrolled for another subject"])
-        let index = try await ledger.append(entry) { db, index in
-            try db.execute("INSERT INTO likeness_reviews(id, subject, conflicting_subject, distance, created_at, ledger_index) VALUES (?, ?, ?, ?, ?, ?)",
-                           id, subject.rawValue, other.rawValue, Double(distance), now.timeIntervalSince1970, Int64(index))
-        }.index
-        return (id, index)
     }
 
     /// Erases `subject`'s likeness by destroying its key; the ciphertext stays, undecryptable.
@@ -139,19 +132,25 @@ public final class LikenessStore: Sendable {
                 throw StoreError("already_erased", "subject \(subject) is already erased", kind: .conflict)
             }
             try authorization.commit(db, index: index, now: now)
-            _ = try OwnerKeyStore.removeAll(of: subject, index: index, now: now, db)
-            let live = try db.query("SELECT id FROM consent_grants WHERE owner = ? AND revoked_at IS NULL", subject.rawValue).map { try GrantID(try $0.string("id")) }
-            try db.execute("UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE owner = ? AND revoked_at IS NULL",
-                           now.timeIntervalSince1970, Int64(index), subject.rawValue)
-            try db.execute("DELETE FROM subject_keys WHERE subject = ?", subject.rawValue)
-            try db.execute("UPDATE likenesses SET erased_at = ?, evidence = NULL WHERE subject = ?", now.timeIntervalSince1970, subject.rawValue)
-            try db.execute("UPDATE consent_subjects SET likeness = 'erased', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
-            let events: [ConsentEvent] = live.map { .grantRevoked($0, at: now) } + [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: try row.int("suspended") != 0))]
-            try ConsentStore.log(events, db)
+            try Self.shred(subject, suspended: try row.int("suspended") != 0, index: index, now: now, db)
         }
         // Push the deleted key out of the WAL into the (secure-deleted) main file (SQLite), or vacuum it (PostgreSQL).
         try? ledger.database.writer.purgeDeleted()
         return result.index
+    }
+
+    /// Crypto-shreds `subject`'s likeness inside a ledger transaction: retires its owner keys,
+    /// revokes its live grants, destroys its key, marks it erased (erasure and a lost dispute).
+    static func shred(_ subject: SubjectID, suspended: Bool, index: UInt64, now: Date, _ db: any SQLTransaction) throws {
+        _ = try OwnerKeyStore.removeAll(of: subject, index: index, now: now, db)
+        let live = try db.query("SELECT id FROM consent_grants WHERE owner = ? AND revoked_at IS NULL", subject.rawValue).map { try GrantID(try $0.string("id")) }
+        try db.execute("UPDATE consent_grants SET revoked_at = ?, revoke_ledger_index = ? WHERE owner = ? AND revoked_at IS NULL",
+                       now.timeIntervalSince1970, Int64(index), subject.rawValue)
+        try db.execute("DELETE FROM subject_keys WHERE subject = ?", subject.rawValue)
+        try db.execute("UPDATE likenesses SET erased_at = ?, evidence = NULL WHERE subject = ?", now.timeIntervalSince1970, subject.rawValue)
+        try db.execute("UPDATE consent_subjects SET likeness = 'erased', updated_at = ? WHERE id = ?", now.timeIntervalSince1970, subject.rawValue)
+        let events: [ConsentEvent] = live.map { .grantRevoked($0, at: now) } + [.subjectUpserted(subject, SubjectStatus(likeness: .erased, suspended: suspended))]
+        try ConsentStore.log(events, db)
     }
 
     // MARK: reads

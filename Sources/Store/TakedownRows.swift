@@ -94,6 +94,11 @@ public struct TakedownRows: Sendable {
     // MARK: strikes, bank, blocked likenesses (written inside decision transactions via `extra`)
 
     /// Adds a strike (idempotent per case) inside a transaction.
+    /// Adds one strike outside a case decision (a lost likeness dispute); the caller records it in the ledger.
+    public func addStrike(account: String, caseID: String, at: Date) async throws {
+        _ = try await ledger.write { db in try Self.addStrike(account: account, caseID: caseID, at: at, db) }
+    }
+
     public static func addStrike(account: String, caseID: String, at: Date, _ db: any SQLTransaction) throws {
         try db.execute("INSERT INTO strikes(account, case_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", account, caseID, at.timeIntervalSince1970)
     }

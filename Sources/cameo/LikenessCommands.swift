@@ -6,7 +6,7 @@ import Identity
 /// `cameo likeness`: identity verification over HTTP.
 struct LikenessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "likeness", abstract: "Verify, show and erase likenesses (over HTTP).",
-                                                     subcommands: [Enroll.self, Verify.self, Show.self, Erase.self])
+                                                     subcommands: [Enroll.self, Verify.self, Show.self, Erase.self, Protect.self, Unprotect.self])
 
     struct Enroll: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Start enrollment: request a liveness challenge (poses + nonce).")
@@ -102,6 +102,40 @@ struct LikenessCommand: AsyncParsableCommand {
                 let r = try await APIClient(options: remote).call("DELETE", "/v1/likenesses/\(id.rawValue)", body: body)
                 if global.json { return try printJSON(r) }
                 print("erased \(subject) (ledger index \(r["ledger_index"]?.intValue ?? -1))")
+            }
+        }
+    }
+
+    struct Protect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Protect a likeness (senior key): public_figure, deceased (an estate's request) or minor; new enrollments of the face go to a senior dispute.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var remote: ServerOptions
+        @Argument(help: "Subject id.") var subject: String
+        @Option(help: "public_figure, deceased or minor.") var category: String
+        @Option(help: "Written reason (10+ characters); kept in the store, its SHA-256 in the ledger.") var reason: String
+
+        func run() async throws {
+            try await runReporting(json: global.json) {
+                let r = try await APIClient(options: remote).call("POST", "/v1/likenesses/\(try SubjectID(subject).rawValue)/protection",
+                                                                 body: ["category": .string(category), "reason": .string(reason)])
+                if global.json { return try printJSON(r) }
+                print("protected \(subject) (\(category)) at ledger index \(r["ledger_index"]?.intValue ?? -1)")
+            }
+        }
+    }
+
+    struct Unprotect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift a likeness's protection (senior key).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var remote: ServerOptions
+        @Argument(help: "Subject id.") var subject: String
+        @Option(help: "Written reason (10+ characters).") var reason: String
+
+        func run() async throws {
+            try await runReporting(json: global.json) {
+                let r = try await APIClient(options: remote).call("DELETE", "/v1/likenesses/\(try SubjectID(subject).rawValue)/protection", body: ["reason": .string(reason)])
+                if global.json { return try printJSON(r) }
+                print("unprotected \(subject) at ledger index \(r["ledger_index"]?.intValue ?? -1)")
             }
         }
     }

@@ -6,7 +6,8 @@ import Ledger
 /// `cameo queue`: the moderator's review queue over HTTP (tables by default, `--json` for scripts).
 struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "queue", abstract: "Review takedown reports (moderator key).",
-                                                     subcommands: [List.self, Next.self, Show.self, Claim.self, Release.self, Decide.self, Escalate.self])
+                                                     subcommands: [List.self, Next.self, Show.self, Claim.self, Release.self, Decide.self, Escalate.self,
+                                                                   DisputesCommand.self, DisputeCommand.self])
 
     static func table(_ items: [JSONValue]) {
         let now = Date()

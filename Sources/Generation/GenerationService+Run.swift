@@ -137,7 +137,9 @@ extension GenerationService {
             }
         }
         let screens = self.screens.withLock { $0 }
-        let result = PostCheck.evaluate(frames: frames.count, faces: seen, allowed: allowed, blocked: screens.blockedLikenesses(), threshold: m.threshold)
+        let protected = Set(try likenesses.disputes.protectedSubjects().map(\.rawValue))
+        let result = PostCheck.evaluate(frames: frames.count, faces: seen, allowed: allowed, blocked: screens.blockedLikenesses(), threshold: m.threshold,
+                                        protected: protected, protectedThreshold: m.protectedThreshold)
         let hits = screens.removedContent(frames.map(\.image))
         guard !hits.isEmpty else { return result }
         return PostCheckResult(release: false, framesChecked: result.framesChecked, facesSeen: result.facesSeen, matchedSubjects: result.matchedSubjects,

@@ -10,6 +10,11 @@ public struct SeenFace: Sendable, Equatable, Codable {
     /// Nearest enrolled subject and its distance, if the gallery is not empty.
     public let nearest: String?
     public let distance: Float?
+
+    /// Creates a record.
+    public init(time: Double, box: [Int], nearest: String?, distance: Float?) {
+        self.time = time; self.box = box; self.nearest = nearest; self.distance = distance
+    }
 }
 
 /// One piece of evidence for a quarantine or a match.
@@ -19,7 +24,7 @@ public struct PostCheckEvidence: Sendable, Equatable, Codable {
     public let subject: String
     public let distance: Float
     public let threshold: Float
-    /// `consented`, `not_consented` or `blocked_likeness`.
+    /// `consented`, `not_consented`, `blocked_likeness` or `resembles_protected`.
     public let finding: String
 }
 
@@ -43,12 +48,18 @@ public struct PostCheckResult: Sendable, Equatable, Codable {
 public enum PostCheck {
     /// Every matched enrolled face must belong to `allowed` (owners whose consent decision for
     /// this request was allow) and none may be on the `blocked` likeness list.
-    public static func evaluate(frames: Int, faces: [SeenFace], allowed: Set<String>, blocked: Set<String>, threshold: Float) -> PostCheckResult {
+    /// A face whose nearest likeness is `protected` counts as that subject within the wider
+    /// `protectedThreshold` (a lookalike of a public figure, a deceased person or a minor).
+    public static func evaluate(frames: Int, faces: [SeenFace], allowed: Set<String>, blocked: Set<String>, threshold: Float,
+                                protected: Set<String> = [], protectedThreshold: Float? = nil) -> PostCheckResult {
         var evidence: [PostCheckEvidence] = []
         var reasons: [String] = []
         var matched = Set<String>()
         for f in faces {
-            guard let who = f.nearest, let d = f.distance, d <= threshold else { continue }
+            guard let who = f.nearest, let d = f.distance else { continue }
+            let isProtected = protected.contains(who)
+            let limit = isProtected ? max(threshold, protectedThreshold ?? threshold) : threshold
+            guard d <= limit else { continue }
             matched.insert(who)
             let finding: String
             if blocked.contains(who) {
@@ -56,9 +67,9 @@ public enum PostCheck {
             } else if allowed.contains(who) {
                 finding = "consented"
             } else {
-                finding = "not_consented"
+                finding = d > threshold ? "resembles_protected" : "not_consented"
             }
-            evidence.append(PostCheckEvidence(time: f.time, box: f.box, subject: who, distance: d, threshold: threshold, finding: finding))
+            evidence.append(PostCheckEvidence(time: f.time, box: f.box, subject: who, distance: d, threshold: limit, finding: finding))
         }
         let violations = evidence.filter { $0.finding != "consented" }
         for who in Set(violations.map(\.subject)).sorted() {

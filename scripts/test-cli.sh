@@ -134,10 +134,28 @@ CAMEO_API_KEY=$MOD "$BIN" queue next --json | grep -q "\"id\":\"$CASE\"" || die 
 CAMEO_API_KEY=$MOD "$BIN" queue decide "$CASE" remove --ground copyright_infringement --reason "reproduces the work" | grep -q "decided" || die "queue decide"; ok
 CAMEO_API_KEY=$MOD "$BIN" queue list --all --json | grep -q '"status":"decided"' || die "queue list --all"; ok
 expect_fail "forbidden" env CAMEO_API_KEY=$MOD "$BIN" check --requester sub_fan --cameo sub_owner
+# a second enrollment of the same face opens a dispute, which a senior moderator decides from the CLI
+SEN=$("$BIN" api-key create --data-dir "$D" --role senior --name senior --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
+api POST /v1/subjects '{"id":"sub_twin","handle":"twin"}' >/dev/null || die "subject twin"; ok
+"$BIN" likeness enroll sub_twin --json > "$T/ch2.json" || die "likeness enroll twin"
+read -r CID2 NONCE2 < <(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(d["challenge_id"], d["nonce"])' "$T/ch2.json")
+"$BIN" issuer attest --issuer "$T/issuer" --subject sub_twin --nonce "$NONCE2" --selfie fixtures/faces/obama/3-720p.jpg > "$T/att2.jws" || die "issuer attest twin"
+"$BIN" likeness verify sub_twin --challenge "$CID2" --nonce "$NONCE2" --attestation "@$T/att2.jws" --selfie fixtures/faces/obama/3-720p.jpg --json > "$T/v2.json" || die "verify twin"
+DSP=$(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));assert d["status"]=="disputed";print(d["dispute_id"])' "$T/v2.json") || die "second enrollment not disputed"; ok
+"$BIN" check --requester sub_fan --cameo sub_owner --json | grep -q likeness_disputed || die "a disputed likeness was usable"; ok
+CAMEO_API_KEY=$MOD "$BIN" queue disputes | grep -q "$DSP" || die "queue disputes"; ok
+CAMEO_API_KEY=$MOD "$BIN" queue dispute show "$DSP" --sheet "$T/dsp.png" | grep -q "contact sheet" || die "queue dispute show --sheet"; ok
+[ "$(head -c 4 "$T/dsp.png" | od -An -tx1 | tr -d ' ')" = "89504e47" ] || die "dispute sheet is not a PNG"; ok
+expect_fail "forbidden" env CAMEO_API_KEY=$MOD "$BIN" queue dispute decide "$DSP" keep_earlier --reason "the earlier enrollment is the person"
+CAMEO_API_KEY=$SEN "$BIN" queue dispute decide "$DSP" keep_earlier --reason "the earlier enrollment is the person" | grep -q "decided" || die "queue dispute decide"; ok
+"$BIN" check --requester sub_fan --cameo sub_owner | grep -q "^allow" || die "check allow after the dispute"; ok
+CAMEO_API_KEY=$SEN "$BIN" likeness protect sub_owner --category public_figure --reason "a public figure, widely photographed" | grep -q "^protected" || die "likeness protect"; ok
+"$BIN" likeness show sub_owner --json | grep -q '"protected":"public_figure"' || die "protection not shown"; ok
+for v in "queue disputes" "queue dispute show" "queue dispute decide" "likeness protect" "likeness unprotect" "face liveness"; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
 for v in queue "queue list" "queue next" "queue show" "queue claim" "queue release" "queue decide" "queue escalate" generate "generation remove" "manifest verify"; do "$BIN" $v --help >/dev/null || die "--help for $v"; ok; done
 kill $SRV; wait $SRV 2>/dev/null || true
 "$BIN" ledger export --data-dir "$D" --out "$T/final" --statements >/dev/null 2>&1 && "$BIN" ledger verify "$T/final" > "$T/final.txt" || die "final ledger verify"
-for t in "generation.released: 1" "case.decided: 1" "likeness.verified: 1" "grant.created: 2" "3 of 3 consent writes owner-signed, all valid"; do grep -q "$t" "$T/final.txt" || die "final ledger lacks $t"; ok; done
+for t in "generation.released: 1" "case.decided: 1" "likeness.verified: 2" "likeness.dispute_decided: 1" "likeness.protected: 1" "grant.created: 2" "3 of 3 consent writes owner-signed, all valid"; do grep -q "$t" "$T/final.txt" || die "final ledger lacks $t"; ok; done
 python3 scripts/verify_bundle.py "$T/final" | grep -q "3 of 3 consent writes owner-signed, all valid" || die "independent verifier: owner signatures"; ok
 # a statement altered by one byte fails both verifiers
 cp -r "$T/final" "$T/t"; python3 - "$T/t/statements.jsonl" <<'PY'
@@ -147,7 +165,7 @@ expect_fail "statement_hash_mismatch" "$BIN" ledger verify "$T/t"
 if python3 scripts/verify_bundle.py "$T/t" >/dev/null 2>&1; then die "independent verifier accepts an altered statement"; fi; ok; rm -rf "$T/t"
 
 # operations: migrations and an online backup that still verifies
-"$BIN" db migrate --data-dir "$D" --json | grep -q v7_owner_keys || die "db migrate"; ok
+"$BIN" db migrate --data-dir "$D" --json | grep -q v8_video_liveness || die "db migrate"; ok
 if [ -n "${CAMEO_DATABASE:-}" ]; then
   expect_fail "pg_dump" "$BIN" backup --data-dir "$D" --out "$T/backup.sqlite"
 else

@@ -69,6 +69,9 @@ struct LikenessCommand: AsyncParsableCommand {
                 let r = try await APIClient(options: remote).call("POST", "/v1/likenesses/\(try SubjectID(subject).rawValue)/verify", body: .object(body))
                 if global.json { return try printJSON(r) }
                 print("\(subject): \(r["status"]?.stringValue ?? "?") by \(r["method"]?.stringValue ?? "?") (commitment \(r["descriptor_commitment"]?.stringValue ?? "?"), ledger index \(r["ledger_index"]?.intValue ?? -1)\(r["owner_key_id"]?.stringValue.map { ", owner key " + $0 } ?? ""))")
+                if let d = r["dispute_id"]?.stringValue {
+                    print("the face is enrolled for another subject too: dispute \(d) waits for a senior moderator; until then neither likeness can be granted or used")
+                }
             }
         }
     }
@@ -83,7 +86,8 @@ struct LikenessCommand: AsyncParsableCommand {
             try await runReporting(json: global.json) {
                 let r = try await APIClient(options: remote).call("GET", "/v1/likenesses/\(try SubjectID(subject).rawValue)")
                 if global.json { return try printJSON(r) }
-                print("\(subject): \(r["status"]?.stringValue ?? "?")  commitment \(r["descriptor_commitment"]?.stringValue ?? "-")  enrolled \(r["enrolled_at"]?.stringValue ?? "-")")
+                print("\(subject): \(r["status"]?.stringValue ?? "?")  commitment \(r["descriptor_commitment"]?.stringValue ?? "-")  enrolled \(r["enrolled_at"]?.stringValue ?? "-")"
+                      + (r["protected"]?.stringValue.map { "  protected (\($0))" } ?? "") + (r["dispute_id"]?.stringValue.map { "  dispute \($0)" } ?? ""))
             }
         }
     }

@@ -83,9 +83,11 @@ public struct FaceShape68: Sendable {
         return (ear(36) + ear(42)) / 2
     }
 
-    /// Opening of the inner lips over the mouth width: 0 closed, about 0.3–0.6 wide open.
+    /// Opening of the inner lips over the face's height (top of the nose bridge to the chin):
+    /// 0 closed, about 0.1–0.25 wide open. Vertical distances barely change as the head turns,
+    /// so a turn alone (or a print foreshortened by tilting) does not read as speech.
     public var mouthOpening: Double {
-        (distance(61, 67) + distance(62, 66) + distance(63, 65)) / (3 * max(distance(60, 64), 1e-6))
+        (distance(61, 67) + distance(62, 66) + distance(63, 65)) / (3 * max(distance(27, 8), 1e-6))
     }
 
     /// Yaw in degrees from where the nose ridge sits between the jaw's sides, positive when

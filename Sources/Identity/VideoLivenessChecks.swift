@@ -116,15 +116,11 @@ public enum VideoLivenessChecks {
             ["most_faces": .int(Int64(most)), "missing_fraction": .double(round4(missing))],
             ["most_faces": 1, "max_missing_fraction": .double(p.maxMissingFaceFraction)],
             most > 1 ? "a frame shows \(most) faces; exactly one person must be in the video" : "no face in \(Int(missing * 100))% of the frames")
-        let descriptors = frames.compactMap(\.descriptor)
-        var worst: Float = descriptors.isEmpty ? .infinity : 0
-        if let first = descriptors.first {
-            let mean = FaceDescriptor.mean(descriptors)
-            for d in descriptors { worst = max(worst, d.distance(to: first), d.distance(to: mean)) }
-        }
-        add("face.same_person", "liveness_identity_mismatch", worst <= rules.samePersonThreshold,
-            ["max_distance": .double(round4(Double(worst))), "descriptors": .int(Int64(descriptors.count))],
-            .double(round4(Double(rules.samePersonThreshold))), "the face changes identity during the video (distance \(round4(Double(worst))))")
+        let identity = sameness(frames.compactMap(\.descriptor), threshold: rules.samePersonThreshold)
+        add("face.same_person", "liveness_identity_mismatch", identity.share >= p.samePersonMinShare,
+            ["share_within": .double(round4(identity.share)), "descriptors": .int(Int64(identity.count))],
+            ["distance": .double(round4(Double(rules.samePersonThreshold))), "min_share": .double(p.samePersonMinShare)],
+            "only \(Int(identity.share * 100))% of the sampled faces are the same person as the rest; one person must answer throughout")
 
         // The head follows the asked sequence.
         let seen = poseSequence(frames, classifier: rules.classifier, minFrames: p.minPoseFrames)
@@ -139,7 +135,8 @@ public enum VideoLivenessChecks {
             "the face moves like a flat picture (homography residual \(depth.map { String(round4($0)) } ?? "n/a") < \(p.planarResidualMin) interocular)")
 
         // Blinks.
-        let blinks = countBlinks(withFace.compactMap { $0.shape?.eyeAspectRatio }, closedRatio: p.blinkClosedRatio)
+        let blinks = countBlinks(withFace.compactMap { f in f.shape.map { (f.time, $0.eyeAspectRatio) } }, closedRatio: p.blinkClosedRatio,
+                                 maxSeconds: p.blinkMaxSeconds)
         add("eyes.blinks", "liveness_blink_mismatch",
             challenge.blinks == 0 || (challenge.blinks...(challenge.blinks + p.blinkExtraAllowed)).contains(blinks),
             .int(Int64(blinks)), ["asked": .int(Int64(challenge.blinks)), "extra_allowed": .int(Int64(p.blinkExtraAllowed))],
@@ -148,9 +145,11 @@ public enum VideoLivenessChecks {
         // The digits were spoken, by the mouth in the video.
         add("speech.digits", "liveness_digits_mismatch", !challenge.digits.isEmpty && spoken == challenge.digits,
             .string(spoken), .string(challenge.digits), "asked to read \(challenge.digits), heard \(spoken.isEmpty ? "nothing" : spoken)")
-        let sync = lipSync(frames, energy: energy, maxLag: p.lipSyncMaxLag)
-        add("speech.lip_sync", "liveness_lip_sync", sync >= p.lipSyncMinCorrelation, .double(round4(sync)), .double(p.lipSyncMinCorrelation),
-            "the mouth does not move with the speech (correlation \(round4(sync)) < \(p.lipSyncMinCorrelation))")
+        let motion = mouthMotion(frames, energy: energy)
+        add("speech.lip_sync", "liveness_lip_sync", motion.heard && motion.speaking >= p.lipMotionMin && motion.speaking > motion.silent,
+            ["speech_heard": .bool(motion.heard), "speaking": .double(round4(motion.speaking)), "silent": .double(round4(motion.silent))],
+            ["min_speaking": .double(p.lipMotionMin), "more_than_silent": true],
+            "the mouth does not move with the speech (opening varies \(round4(motion.speaking)) while the voice speaks, \(round4(motion.silent)) while silent; needs ≥ \(p.lipMotionMin) and more than silent)")
         return VideoLivenessReport(checks: checks)
     }
 
@@ -193,48 +192,55 @@ public enum VideoLivenessChecks {
         return best
     }
 
-    /// Blinks in an eye-aspect-ratio series: runs below `closedRatio` × the median (the open
-    /// eye) that open again above the midpoint between closed and open.
-    static func countBlinks(_ ear: [Double], closedRatio: Double) -> Int {
+    /// How many of the sampled descriptors lie within `threshold` of their medoid (the one
+    /// nearest to all others): one person gives nearly all, a splice of two about half.
+    static func sameness(_ ds: [FaceDescriptor], threshold: Float) -> (share: Double, count: Int, inliers: [FaceDescriptor]) {
+        guard !ds.isEmpty else { return (0, 0, []) }
+        let medoid = ds.min { a, b in ds.reduce(0) { $0 + a.distance(to: $1) } < ds.reduce(0) { $0 + b.distance(to: $1) } }!
+        let inliers = ds.filter { $0.distance(to: medoid) <= threshold }
+        return (Double(inliers.count) / Double(ds.count), ds.count, inliers)
+    }
+
+    /// Blinks in an eye-aspect-ratio series of (time, EAR): dips below `closedRatio` × the
+    /// median (the open eye) that open again above the midpoint between closed and open
+    /// within `maxSeconds`. A longer closure, or a picture swapped for one with narrower
+    /// eyes, is not a blink.
+    static func countBlinks(_ ear: [(time: Double, value: Double)], closedRatio: Double, maxSeconds: Double) -> Int {
         guard ear.count >= 3 else { return 0 }
-        let open = ear.sorted()[ear.count / 2]
+        let open = ear.map(\.value).sorted()[ear.count / 2]
         let closed = open * closedRatio, reopened = open * (1 + closedRatio) / 2
-        var count = 0, isClosed = false
+        var count = 0
+        var closedSince: Double?
         for e in ear {
-            if !isClosed, e < closed { isClosed = true }
-            else if isClosed, e > reopened { isClosed = false; count += 1 }
+            if closedSince == nil, e.value < closed { closedSince = e.time }
+            else if let since = closedSince, e.value > reopened {
+                if e.time - since <= maxSeconds { count += 1 }
+                closedSince = nil
+            }
         }
         return count
     }
 
-    /// Best Pearson correlation between mouth opening and speech energy over frame lags within
-    /// `maxLag` seconds; 0 when either does not vary.
-    static func lipSync(_ frames: [TrackedFrame], energy: [Double], maxLag: Double) -> Double {
-        guard energy.count == frames.count, frames.count >= 4 else { return 0 }
-        let mouth = frames.map { $0.shape?.mouthOpening }
-        let step = frames.count > 1 ? (frames.last!.time - frames.first!.time) / Double(frames.count - 1) : 1
-        let lags = step > 0 ? Int((maxLag / step).rounded()) : 0
-        var best = 0.0
-        for lag in -lags...lags {
-            var xs: [Double] = [], ys: [Double] = []
-            for i in frames.indices {
-                let j = i + lag
-                guard j >= 0, j < energy.count, let m = mouth[i] else { continue }
-                xs.append(m); ys.append(energy[j])
-            }
-            best = max(best, pearson(xs, ys))
+    /// How much the mouth opens and closes (standard deviation of ``FaceShape68/mouthOpening``)
+    /// in frames where speech is heard (energy above a quarter of its peak) and in the others.
+    /// A live reader's mouth moves while the digits are heard and more than in the pauses; a
+    /// still, printed or slideshow face under a voice-over barely moves (landmark noise).
+    /// Speech is heard only when the loudest frame is at least 4× the quiet floor (the 20th
+    /// percentile) and there are pauses (≥ 4 quiet frames): steady noise or music is not speech.
+    static func mouthMotion(_ frames: [TrackedFrame], energy: [Double]) -> (heard: Bool, speaking: Double, silent: Double) {
+        guard energy.count == frames.count, let peak = energy.max(), peak > 0 else { return (false, 0, 0) }
+        let floor = energy.sorted()[energy.count / 5]
+        var speaking: [Double] = [], silent: [Double] = []
+        for (f, e) in zip(frames, energy) {
+            guard let m = f.shape?.mouthOpening else { continue }
+            if e >= peak / 4 { speaking.append(m) } else { silent.append(m) }
         }
-        return best
-    }
-
-    static func pearson(_ x: [Double], _ y: [Double]) -> Double {
-        let n = Double(x.count)
-        guard x.count >= 4 else { return 0 }
-        let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
-        var sxy = 0.0, sxx = 0.0, syy = 0.0
-        for (a, b) in zip(x, y) { sxy += (a - mx) * (b - my); sxx += (a - mx) * (a - mx); syy += (b - my) * (b - my) }
-        guard sxx > 1e-12, syy > 1e-12 else { return 0 }
-        return sxy / (sxx * syy).squareRoot()
+        func sd(_ x: [Double]) -> Double {
+            guard x.count >= 2 else { return 0 }
+            let mean = x.reduce(0, +) / Double(x.count)
+            return (x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(x.count)).squareRoot()
+        }
+        return (peak >= 4 * floor && silent.count >= 4, sd(speaking), sd(silent))
     }
 
     static func round4(_ x: Double) -> Double { x.isFinite ? (x * 10_000).rounded() / 10_000 : -1 }

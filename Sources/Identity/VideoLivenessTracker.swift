@@ -25,6 +25,7 @@ public struct VideoLivenessTracker: Sendable {
         public let frames: [TrackedFrame]
         public let audio: [Int16]
         public let frontal: (image: RGBImage, face: DetectedFace)?
+        /// Mean of the sampled descriptors that agree with their medoid.
         public let meanDescriptor: FaceDescriptor?
     }
 
@@ -92,9 +93,10 @@ public struct VideoLivenessTracker: Sendable {
         do { audio = try video.audio(url, maxSeconds: policy.maxSeconds) } catch let e as FaceMatchError {
             throw IdentityError("liveness_no_audio", "the answer's sound cannot be decoded: \(e.message)")
         }
-        let descriptors = tracked.compactMap(\.descriptor)
+        // The enrolled descriptor: the mean of the faces that agree with their medoid.
+        let inliers = VideoLivenessChecks.sameness(tracked.compactMap(\.descriptor), threshold: faces.matching.threshold).inliers
         return Measured(info: info, frames: tracked, audio: audio, frontal: frontal.map { ($0.image, $0.face) },
-                        meanDescriptor: descriptors.isEmpty ? nil : FaceDescriptor.mean(descriptors))
+                        meanDescriptor: inliers.isEmpty ? nil : FaceDescriptor.mean(inliers))
     }
 
     private struct FrameResult: Sendable {
@@ -141,8 +143,12 @@ public struct VideoLivenessTracker: Sendable {
     /// energy at each frame's time.
     public static func listen(_ audio: [Int16], frames: [TrackedFrame], digitCount: Int, recognizer: DigitRecognizer, fps: Double) throws -> (spoken: String, energy: [Double]) {
         let spoken = audio.isEmpty ? "" : try recognizer.recognize(samples: audio, sampleRate: 16_000, digitCount: digitCount).digits
-        let energy = AudioEnvelope.rms(samples: audio, sampleRate: 16_000, at: frames.map(\.time), window: 2 / fps)
-        return (spoken, energy)
+        return (spoken, energy(audio, frames: frames, fps: fps))
+    }
+
+    /// Speech energy (RMS over two frame intervals) at each frame's time.
+    public static func energy(_ audio: [Int16], frames: [TrackedFrame], fps: Double) -> [Double] {
+        AudioEnvelope.rms(samples: audio, sampleRate: 16_000, at: frames.map(\.time), window: 2 / fps)
     }
 }
 

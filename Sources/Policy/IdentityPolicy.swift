@@ -54,6 +54,8 @@ public struct VideoLivenessPolicy: Sendable, Codable, Equatable {
     public var maxMissingFaceFraction: Double
     /// A descriptor is computed on every n-th frame with a face, for the same-person check.
     public var descriptorEvery: Int
+    /// Least share of those descriptors within the matcher's threshold of their medoid.
+    public var samePersonMinShare: Double
     /// Frames a pose must hold to count in the sequence.
     public var minPoseFrames: Int
     /// Least RMS landmark residual of the best homography between the frontal and the most
@@ -63,20 +65,22 @@ public struct VideoLivenessPolicy: Sendable, Codable, Equatable {
     public var blinkClosedRatio: Double
     /// Blinks seen may exceed those asked by this many (people blink unprompted).
     public var blinkExtraAllowed: Int
+    /// Longest eye closure that counts as a blink, seconds.
+    public var blinkMaxSeconds: Double
     /// pocketsphinx model directory (Debian's pocketsphinx-en-us).
     public var speechModel: String
-    /// Least correlation between mouth opening and speech energy, over lags up to `lip_sync_max_lag` s.
-    public var lipSyncMinCorrelation: Double
-    public var lipSyncMaxLag: Double
+    /// Least variation (standard deviation) of the mouth opening while speech is heard, in face
+    /// heights; it must also exceed the variation while silent.
+    public var lipMotionMin: Double
 
     enum CodingKeys: String, CodingKey {
         case blinksMin = "blinks_min", blinksMax = "blinks_max", digitsMin = "digits_min", digitsMax = "digits_max"
         case maxBytes = "max_bytes", minSeconds = "min_seconds", maxSeconds = "max_seconds", maxPixels = "max_pixels", containers
         case analysisFps = "analysis_fps", analysisMaxDimension = "analysis_max_dimension", maxFrameGap = "max_frame_gap"
         case cutDifference = "cut_difference", maxBoxJump = "max_box_jump", maxMissingFaceFraction = "max_missing_face_fraction"
-        case descriptorEvery = "descriptor_every", minPoseFrames = "min_pose_frames", planarResidualMin = "planar_residual_min"
-        case blinkClosedRatio = "blink_closed_ratio", blinkExtraAllowed = "blink_extra_allowed", speechModel = "speech_model"
-        case lipSyncMinCorrelation = "lip_sync_min_correlation", lipSyncMaxLag = "lip_sync_max_lag"
+        case descriptorEvery = "descriptor_every", samePersonMinShare = "same_person_min_share", minPoseFrames = "min_pose_frames", planarResidualMin = "planar_residual_min"
+        case blinkClosedRatio = "blink_closed_ratio", blinkExtraAllowed = "blink_extra_allowed", blinkMaxSeconds = "blink_max_seconds", speechModel = "speech_model"
+        case lipMotionMin = "lip_motion_min"
     }
 
     func validate() throws {
@@ -94,13 +98,15 @@ public struct VideoLivenessPolicy: Sendable, Codable, Equatable {
         try check(maxBoxJump > 0 && maxBoxJump <= 2, "max_box_jump in (0, 2]")
         try check((0..<1).contains(maxMissingFaceFraction), "max_missing_face_fraction in [0, 1)")
         try check((1...30).contains(descriptorEvery), "descriptor_every 1-30")
+        try check(samePersonMinShare > 0.5 && samePersonMinShare <= 1, "same_person_min_share in (0.5, 1]")
+        try check(blinkMaxSeconds >= 0.1 && blinkMaxSeconds <= 2, "blink_max_seconds 0.1-2")
+
         try check((1...30).contains(minPoseFrames), "min_pose_frames 1-30")
         try check(planarResidualMin > 0 && planarResidualMin < 1, "planar_residual_min in (0, 1)")
         try check(blinkClosedRatio > 0 && blinkClosedRatio < 1, "blink_closed_ratio in (0, 1)")
         try check((0...5).contains(blinkExtraAllowed), "blink_extra_allowed 0-5")
         try check(!speechModel.isEmpty, "speech_model must name a directory")
-        try check(lipSyncMinCorrelation > 0 && lipSyncMinCorrelation < 1, "lip_sync_min_correlation in (0, 1)")
-        try check(lipSyncMaxLag >= 0 && lipSyncMaxLag <= 1, "lip_sync_max_lag in [0, 1]")
+        try check(lipMotionMin > 0 && lipMotionMin < 0.2, "lip_motion_min in (0, 0.2)")
     }
 }
 

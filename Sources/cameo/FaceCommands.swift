@@ -157,6 +157,8 @@ extension FaceCommand {
         @Option(help: "Asked head turns, comma-separated (left, centre, right).") var poses: String
         @Option(help: "Asked blinks.") var blinks: Int
         @Option(help: "Asked digits, e.g. 3719.") var digits: String
+        @Option(help: ArgumentHelp("Also write what was measured in each analysed frame (time, faces, yaw, eye aspect ratio, mouth opening, speech energy) to this CSV file.", valueName: "file"))
+        var trace: String?
 
         func run() async throws {
             try await runReporting(json: global.json) {
@@ -171,6 +173,16 @@ extension FaceCommand {
                                                   issuedAt: Date(), expiresAt: Date().addingTimeInterval(60), nonceHash: "")
                 _ = try verifier.admit(URL(fileURLWithPath: video))
                 let (report, measured) = try verifier.assess(URL(fileURLWithPath: video), challenge: challenge)
+                if let trace {
+                    let energy = VideoLivenessTracker.energy(measured.audio, frames: measured.frames, fps: policies.identity.video.analysisFps)
+                    var csv = "time,faces,yaw,ear,mouth,energy\n"
+                    for (f, e) in zip(measured.frames, energy) {
+                        csv += [String(format: "%.3f", f.time), String(f.faceCount), f.yaw.map { String(format: "%.2f", $0) } ?? "",
+                                f.shape.map { String(format: "%.4f", $0.eyeAspectRatio) } ?? "", f.shape.map { String(format: "%.4f", $0.mouthOpening) } ?? "",
+                                String(format: "%.1f", e)].joined(separator: ",") + "\n"
+                    }
+                    try csv.write(toFile: trace, atomically: true, encoding: .utf8)
+                }
                 if global.json {
                     try printJSON(["video": .string(video), "passed": .bool(report.passed), "frames": .int(Int64(measured.frames.count)), "checks": report.evidence])
                 } else {

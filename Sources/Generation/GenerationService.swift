@@ -53,7 +53,9 @@ public final class GenerationService: Sendable {
         let released = try rows.releaseAll(node: rows.dialect == .sqlite ? nil : node)
         if released > 0 { logger.notice("interrupted jobs will run again", metadata: ["count": "\(released)"]) }
         for _ in 0..<policies.generation.workers {
-            Task.detached { [self] in
+            // Rendering, encoding and the post-check are CPU-bound and synchronous: the workers
+            // run on the background executor, never on the cooperative pool that serves checks.
+            Task.detached(executorPreference: BackgroundWork.executor) { [self] in
                 while !waker.isClosed {
                     if let id = claimNext() {
                         let heartbeat = renewLease(id)

@@ -44,6 +44,7 @@ public enum ProvenanceManifest {
         p.standardOutput = pipe
         p.standardError = FileHandle.nullDevice
         try p.run()
+        BackgroundWork.deprioritize(p.processIdentifier)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {

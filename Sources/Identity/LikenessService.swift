@@ -121,7 +121,8 @@ public final class LikenessService: Sendable {
         guard (policy.framesMin...policy.framesMax).contains(frames.count) else {
             throw IdentityError("liveness_frame_count", "send \(policy.framesMin)-\(policy.framesMax) frames, got \(frames.count)")
         }
-        let detected = try faces.analyze(frames)
+        let faces = self.faces
+        let detected = try await BackgroundWork.run { try faces.analyze(frames) }
         let evidence = zip(frames, detected).map { FrameEvidence(faces: $1, thumbnail: FrameEvidence.thumbnail(of: $0)) }
         let rules = LivenessRules(classifier: HeadTurnClassifier(turnThreshold: policy.turnDegrees, centreThreshold: policy.centreDegrees),
                                   samePersonThreshold: faces.matching.threshold, staticFrameDifference: policy.staticFrameDifference,
@@ -147,9 +148,11 @@ public final class LikenessService: Sendable {
     public func verify(subject: SubjectID, challenge id: ChallengeID, nonce: String, video: URL, ownerKey: [UInt8]? = nil,
                        actor: String, now: Date = Date()) async throws -> VerificationResult {
         try requireMethod(.video)
-        _ = try videoLiveness.admit(video)
+        let liveness = videoLiveness
+        _ = try await BackgroundWork.run { try liveness.admit(video) }
         let challenge = try consume(id, subject: subject, nonce: nonce, now: now)
-        let (report, measured) = try videoLiveness.assess(video, challenge: challenge)
+        // Decoding, dlib and pocketsphinx take seconds: off the cooperative pool.
+        let (report, measured) = try await BackgroundWork.run { try liveness.assess(video, challenge: challenge) }
         if let failed = report.firstFailure { throw IdentityError(failed.code, failed.detail) }
         guard let mean = measured.meanDescriptor, let frontal = measured.frontal else {
             throw IdentityError("liveness_face_count", "no face could be measured in the answer")
@@ -172,8 +175,11 @@ public final class LikenessService: Sendable {
         try requireMethod(.attestation)
         _ = try consume(id, subject: subject, nonce: nonce, now: now)
         let verified = try await attestationVerifier().verify(attestation, subject: subject, nonce: nonce, selfie: selfie, now: now)
-        let image = try ImageDecoder().decode(Data(selfie))
-        let found = try faces.analyze([image])[0]
+        let faces = self.faces
+        let (image, found) = try await BackgroundWork.run { () -> (RGBImage, [DetectedFace]) in
+            let image = try ImageDecoder().decode(Data(selfie))
+            return (image, try faces.analyze([image])[0])
+        }
         guard found.count == 1 else {
             throw IdentityError("liveness_face_count", "the selfie shows \(found.count) faces; it must show exactly one")
         }

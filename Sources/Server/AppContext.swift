@@ -37,7 +37,7 @@ struct AuthMiddleware: RouterMiddleware {
             throw APIError(.unauthorized, "unauthenticated", "Authorization must be `Bearer <token>`")
         }
         var context = context
-        context.principal = try keys.authenticate(token: String(header.dropFirst(7)))
+        context.principal = try await keys.authenticate(token: String(header.dropFirst(7)))
         return try await next(request, context)
     }
 }

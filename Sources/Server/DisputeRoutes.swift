@@ -46,7 +46,8 @@ enum DisputeRoutes {
         api.add(Endpoint(.get, "/v1/disputes/{id}/sheet", summary: "Contact sheet PNG: both enrollments' reference faces side by side with their distance",
                          roles: TakedownRoutes.moderators, parameters: [.path("id", "dispute id")],
                          response: (200, "image/png", ["type": "string", "format": "binary"]), errors: [404])) { _, ctx, _ in
-            let png = try t.disputeSheet(ctx.parameters.require("id"))
+            let id = try ctx.parameters.require("id")
+            let png = try await BackgroundWork.run { try t.disputeSheet(id) }
             var headers = HTTPFields()
             headers[.contentType] = "image/png"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: png)))

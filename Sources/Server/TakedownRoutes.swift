@@ -76,7 +76,8 @@ enum TakedownRoutes {
         }
         api.add(Endpoint(.get, "/v1/queue/{id}/sheet", summary: "Contact sheet PNG: sampled frames, face boxes, matched names and distances", roles: moderators,
                          parameters: [.path("id", "case id")], response: (200, "image/png", ["type": "string", "format": "binary"]), errors: [404])) { _, ctx, _ in
-            let png = try t.contactSheet(ctx.parameters.require("id"))
+            let id = try ctx.parameters.require("id")
+            let png = try await BackgroundWork.run { try t.contactSheet(id) }
             var headers = HTTPFields()
             headers[.contentType] = "image/png"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: png)))

@@ -81,6 +81,7 @@ extension TakedownService {
         let input = Pipe(), err = Pipe()
         p.standardInput = input; p.standardError = err; p.standardOutput = FileHandle.nullDevice
         try p.run()
+        BackgroundWork.deprioritize(p.processIdentifier)
         input.fileHandleForWriting.write(Data(rgb))
         try input.fileHandleForWriting.close()
         let errText = err.fileHandleForReading.readDataToEndOfFile()

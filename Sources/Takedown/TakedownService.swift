@@ -90,7 +90,8 @@ public final class TakedownService: Sendable {
         let generation = try generations.record(r.generationID)  // unknown content → 404
         var evidence: [String: JSONValue] = [:]
         var auto: String?
-        let fingerprints = try fingerprint(r.generationID)
+        // Decoding, PDQ and dlib: on the background queue, not the cooperative pool.
+        let fingerprints = try await BackgroundWork.run { [self] in try fingerprint(r.generationID) }
         evidence["fingerprints"] = .array(fingerprints.map { ["time": .double($0.time), "pdq": .string($0.hash.hex), "quality": .int(Int64($0.quality))] })
         let b = bank.withLock { $0 }
         let hits = fingerprints.compactMap { f in b.nearest(to: f.hash, maxDistance: policy.pdqMatchDistance, limit: 1).first.map { (f.time, $0) } }
@@ -99,7 +100,7 @@ public final class TakedownService: Sendable {
             if policy.autoRemoveHashBankHit { auto = "removed: matches previously removed content" }
         }
         if r.type == "likeness", let reporter = r.reporter {
-            let matches = try likenessEvidence(r.generationID, reporter: reporter)
+            let matches = try await BackgroundWork.run { [self] in try likenessEvidence(r.generationID, reporter: reporter) }
             evidence["likeness_matches"] = .array(matches.map { ["time": .double($0.time), "box": .array($0.box.map { .int(Int64($0)) }), "distance": .double(Double($0.distance))] })
             let consented = generation.request.cameos.contains(reporter) && generation.status != .rejected
             evidence["reporter_consented"] = .bool(consented)

@@ -76,7 +76,7 @@ struct DenyReasonTests {
     func denyCodesAreStable() {
         #expect(DenyReason.allCases.map(\.rawValue) == [
             "no_grant", "revoked", "expired", "audience_not_allowed", "use_not_allowed",
-            "restricted_content", "likeness_not_verified", "owner_suspended", "owner_erased", "blocked",
+            "restricted_content", "likeness_not_verified", "owner_suspended", "owner_erased", "likeness_disputed", "blocked",
         ])
         #expect(CameoOutcome.allow(grantIDs: []).code == "granted")
         #expect(CameoOutcome.deny(reason: .revoked, grantIDs: []).code == "revoked")
